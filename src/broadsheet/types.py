@@ -1,0 +1,152 @@
+"""Immutable values handed from one pipeline stage to the next.
+
+Stages never pass connections, rows or library objects to each other: only these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one HTTP fetch produced, after redirects and decompression."""
+
+    url: str
+    """The address that was asked for."""
+    final_url: str
+    """The address the body came from, after every redirect."""
+    status: int
+    body: bytes = b""
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    permanent_redirect: str | None = None
+    """Set when every hop was a 301/308: the address the source should move to."""
+    headers: tuple[tuple[str, str], ...] = ()
+    elapsed: float = 0.0
+
+    def header(self, name: str) -> str | None:
+        """Return the first header called ``name`` (case-insensitive), or None."""
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item of a feed, normalised whatever the feed's format."""
+
+    key: str
+    """Stable identity within the source: the GUID, else the link, else a content hash."""
+    title: str
+    link: str | None = None
+    guid: str | None = None
+    summary: str = ""
+    content: str = ""
+    """The item's full HTML content, when the feed carries one."""
+    authors: tuple[str, ...] = ()
+    published: dt.datetime | None = None
+    updated: dt.datetime | None = None
+    image: str | None = None
+    image_credit: str | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A whole feed document: its own metadata and its entries, newest first as given."""
+
+    title: str
+    format: str
+    """'rss20', 'atom10', 'json11' and so on."""
+    site_url: str | None = None
+    description: str = ""
+    language: str | None = None
+    hub_url: str | None = None
+    self_url: str | None = None
+    ttl_seconds: int | None = None
+    entries: tuple[FeedEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    """The clean article found in a page: the public shape of ``broadsheet extract``."""
+
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: dt.datetime | None = None
+    updated: dt.datetime | None = None
+    text: str = ""
+    """Plain text, paragraphs separated by one blank line."""
+    html: str = ""
+    """Sanitised article HTML."""
+    image: str | None = None
+    image_credit: str | None = None
+    image_caption: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    description: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON object printed by ``broadsheet extract --json``."""
+        data = asdict(self)
+        data["authors"] = list(self.authors)
+        for name in ("published", "updated"):
+            value = getattr(self, name)
+            data[name] = value.isoformat() if value else None
+        return data
+
+
+@dataclass(frozen=True)
+class Source:
+    """A subscription as stored: where to poll and how it went last time."""
+
+    id: int
+    url: str
+    title: str = ""
+    site_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    publishing_mode: str | None = None
+    status: str = "active"
+    error_count: int = 0
+    last_error: str | None = None
+    last_success: dt.datetime | None = None
+    last_polled: dt.datetime | None = None
+    next_poll: dt.datetime | None = None
+    last_unconditional: dt.datetime | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article ready to store: the feed item joined with what its page gave."""
+
+    source_id: int
+    entry_key: str
+    title: str
+    feed_link: str | None
+    canonical_url: str | None
+    text: str
+    html: str
+    summary: str = ""
+    authors: tuple[str, ...] = ()
+    published: dt.datetime | None = None
+    published_offset: int | None = None
+    """Minutes east of UTC the original timestamp was written in, kept for display."""
+    updated: dt.datetime | None = None
+    image: str | None = None
+    image_credit: str | None = None
+    image_caption: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    categories: tuple[str, ...] = ()
+    extraction_method: str = "page"
+    extraction_error: str | None = None
