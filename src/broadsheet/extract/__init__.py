@@ -1,1 +1,155 @@
-"""extract stage."""
+"""Extract stage: a fetched page becomes a clean article with its metadata.
+
+    bytes/str --decode--> text --lxml--> tree --metadata--> PageMeta
+    tree --lazy images, captions out, prune_page--> tree --trafilatura--> XML body
+    body --prune_body--> body --render--> text, HTML --sanitize_html (last)--> html
+
+Nothing here touches the network: trafilatura and htmldate only ever get a tree.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import trafilatura
+from lxml import etree, html
+
+from broadsheet.errors import ExtractError
+from broadsheet.extract.boilerplate import prune_body, prune_page
+from broadsheet.extract.decode import decode_html
+from broadsheet.extract.images import (
+    absolute,
+    recover_lazy_images,
+    split_caption,
+    take_figure_captions,
+)
+from broadsheet.extract.language import detect_language
+from broadsheet.extract.metadata import PageMeta, extract_metadata
+from broadsheet.extract.render import body_to_html, body_to_text
+from broadsheet.extract.sanitize import sanitize_html
+from broadsheet.types import ExtractedArticle
+
+__all__ = ["excerpt", "extract_article", "sanitize_html"]
+
+log = logging.getLogger(__name__)
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+_PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+
+
+def parse_page(page: str | bytes) -> etree._Element:
+    """Parse a page into an lxml tree, or raise ExtractError when it is not a page at all."""
+    if isinstance(page, bytes):
+        page = decode_html(page)
+    if not isinstance(page, str):
+        raise ExtractError(f"extract: expected str or bytes, got {type(page).__name__}")
+    page = _XML_DECLARATION.sub("", page.replace("\x00", ""), count=1)
+    if not page.strip():
+        raise ExtractError("extract: empty page")
+    try:
+        tree = html.document_fromstring(page, parser=_PARSER)
+    except (etree.LxmlError, ValueError) as e:
+        raise ExtractError(f"extract: cannot parse page: {e}") from e
+    if tree is None:
+        raise ExtractError("extract: cannot parse page")
+    return tree
+
+
+def _extract_body(tree: etree._Element, url: str | None) -> etree._Element | None:
+    document = trafilatura.bare_extraction(
+        tree, url=url, fast=True, include_comments=False, include_tables=True,
+        include_images=True, include_formatting=True, include_links=True,
+        output_format="xml", with_metadata=False,
+    )
+    return document.body if document is not None else None
+
+
+def _fallback_date(tree: etree._Element, url: str | None):  # noqa: ANN202
+    from htmldate import find_date  # noqa: PLC0415 - slow import, rarely needed
+
+    from broadsheet.extract.dates import parse_date
+
+    found = find_date(tree, url=url, original_date=True, extensive_search=False)
+    return parse_date(found) if found else None
+
+
+def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArticle:  # noqa: A002
+    """Return the clean article and metadata found in one page's HTML.
+
+    Raises ExtractError only when the input cannot be parsed as a page; a page
+    without an article gives an empty ``text``.
+    """
+    tree = parse_page(html)
+    try:
+        return _extract(tree, url)
+    except (etree.LxmlError, ValueError, RecursionError) as e:
+        log.warning("extract failed", extra={"source_url": url, "error": str(e)})
+        raise ExtractError(f"extract: {type(e).__name__}: {e}") from e
+
+
+def _extract(tree: etree._Element, url: str | None) -> ExtractedArticle:
+    meta: PageMeta = extract_metadata(tree, url)
+    base = url or meta.canonical_url
+    published = meta.published
+    recover_lazy_images(tree)
+    figure_src, caption, credit = take_figure_captions(tree)
+    prune_page(tree)
+    body = _extract_body(tree, base)
+    text = article_html = ""
+    body_image = None
+    if body is not None:
+        credits = prune_body(body)
+        if credit is None and credits:
+            _caption, credit = split_caption(credits[0])
+        text = body_to_text(body)
+        article_html = sanitize_html(body_to_html(body), base)
+        graphic = body.find(".//graphic")
+        body_image = graphic.get("src") if graphic is not None else None
+    if published is None:
+        published = _fallback_date(tree, url)
+    return ExtractedArticle(
+        title=meta.title,
+        authors=meta.authors,
+        published=published,
+        updated=meta.updated,
+        text=text,
+        html=article_html,
+        image=meta.image or absolute(figure_src, base) or absolute(body_image, base),
+        image_credit=credit,
+        image_caption=caption,
+        canonical_url=meta.canonical_url,
+        site_name=meta.site_name,
+        language=detect_language(text, meta.html_lang),
+        description=meta.description,
+    )
+
+
+def excerpt(text: str, words: int = 60) -> str:
+    """Return the opening paragraph(s) of ``text``, at most ``words`` words.
+
+    Whole paragraphs are kept while they fit; a first paragraph that is too long
+    is cut at the last sentence end within the limit, else at the limit with "…".
+    """
+    kept: list[str] = []
+    count = 0
+    for paragraph in (p.strip() for p in text.split("\n\n")):
+        if not paragraph:
+            continue
+        size = len(paragraph.split())
+        if count + size <= words:
+            kept.append(paragraph)
+            count += size
+            continue
+        if not kept:
+            kept.append(_cut(paragraph, words))
+        break
+    return "\n\n".join(kept)
+
+
+def _cut(paragraph: str, words: int) -> str:
+    head = " ".join(paragraph.split()[:words])
+    end = max(head.rfind(". "), head.rfind("! "), head.rfind("? "))
+    if end > len(head) // 2:
+        return head[: end + 1]
+    return head.rstrip(",;:—–- ") + "…"

@@ -1,0 +1,176 @@
+"""Clutter removal trafilatura leaves behind, by structure and by phrase.
+
+Two passes: ``prune_page`` before extraction drops page regions whose class or id
+names clutter (share bars, newsletter boxes, related links, comments...), unless
+they hold much of the page's prose; ``prune_body`` after extraction drops blocks
+that read as clutter: "Read more: ..." lines, photo credits, link-only lines,
+"Most popular" lists and the links under them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from broadsheet.extract.images import is_credit_line
+
+# Tokens of class/id values (split on -, _, space, camelCase) that name clutter.
+_CLUTTER_TOKENS = frozenset({
+    "share", "sharing", "sharebar", "social", "socials", "newsletter", "newsletters", "subscribe",
+    "subscription", "cookie", "cookies", "consent", "gdpr", "related", "recommended",
+    "recommendations", "popular", "trending", "mostread", "promo", "promoted", "sponsored",
+    "advert", "advertisement", "ads", "ad", "outbrain", "taboola", "comments", "comment",
+    "disqus", "readmore", "alsoread", "breadcrumb", "breadcrumbs", "paywall", "signup",
+    "bio", "authorbio", "newsletterbox", "toolbar", "sidebar", "widget", "widgets", "modal",
+    "popup", "banner", "nav", "navigation", "menu", "footer", "masthead", "rating", "print",
+    "caption", "figcaption", "credit", "credits", "copyright", "tags", "skip", "visually",
+    "hidden", "sronly", "screenreader", "donate", "donation", "affiliate", "embed",
+})
+_TOKEN_SPLIT = re.compile(r"[\s\-_:/.]+|(?<=[a-z])(?=[A-Z])")
+_CLASSY = etree.XPath("//*[@class or @id or @role or @aria-hidden or @hidden]")
+_KEEP_TAGS = frozenset({"html", "body", "main", "article", "p", "h1", "h2", "h3", "h4", "li",
+                        "td", "tr", "table", "tbody", "blockquote", "pre", "code"})
+_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "dialog",
+                    "alertdialog", "search", "menu", "menubar"})
+
+
+def _tokens(element: etree._Element) -> set[str]:
+    value = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return {t.lower() for t in _TOKEN_SPLIT.split(value) if t}
+
+
+def _prose_length(element: etree._Element) -> int:
+    """Characters in paragraphs long enough to be prose, not link lists or labels."""
+    total = 0
+    for p in element.iter("p"):
+        text = "".join(p.itertext())
+        if len(text) > 120:
+            total += len(text)
+    return total
+
+
+def prune_page(tree: etree._Element) -> None:
+    """Remove regions of the page whose markup names them as clutter."""
+    page_prose = _prose_length(tree) or 1
+    doomed = []
+    for element in _CLASSY(tree):
+        if not isinstance(element.tag, str) or element.tag in _KEEP_TAGS:
+            continue
+        role = (element.get("role") or "").lower()
+        hidden = element.get("aria-hidden") == "true" or element.get("hidden") is not None
+        if not (role in _ROLES or hidden or _tokens(element) & _CLUTTER_TOKENS):
+            continue
+        if _prose_length(element) > 0.15 * page_prose:
+            continue
+        doomed.append(element)
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            _remove_keep_tail(element)
+
+
+def _remove_keep_tail(element: etree._Element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+# Lines that announce other content ("Read more: ...") or ask something of the reader.
+_PROMPT = re.compile(
+    r"^\s*[\[(]?\s*(?:read|see|also|more|watch|listen|related|recommended|don'?t miss|"
+    r"must read|further reading|trending|most (?:popular|read|viewed|shared)|"
+    r"sign up|subscribe|follow (?:us|me)|share (?:this|on|the|via)|click here|tap here|"
+    r"join (?:us|our)|download (?:our|the)|get (?:our|the) (?:latest|newsletter)|"
+    r"advertisement|sponsored|story continues|article continues|continue reading|"
+    r"this (?:article|story) (?:was|is) (?:originally|first)|you (?:may|might) (?:also )?like|"
+    r"more (?:from|on|about|stories|news)|top stories|latest (?:news|stories)|"
+    r"leave a (?:comment|reply)|comments?|we use cookies|this (?:site|website) uses cookies|"
+    r"accept (?:all )?cookies|by continuing|all rights reserved|copyright|©)",
+    re.IGNORECASE,
+)
+_SECTION_HEADING = re.compile(
+    r"^\s*(?:related(?: (?:articles|stories|posts|content|coverage|reading|news))?|"
+    r"(?:read|see) (?:more|also|next)|also read|more (?:from|on|about|stories|news|to read)\b.*|"
+    r"most (?:popular|read|viewed|shared)|trending(?: now| stories)?|popular(?: posts| stories)?|"
+    r"recommended(?: for you| stories| reading)?|you (?:may|might) (?:also )?(?:like|enjoy)|"
+    r"top stories|latest (?:news|stories|posts)|comments?|\d+ comments?|leave a (?:comment|reply)|"
+    r"(?:about|more by) the authors?|share(?: this(?: article| story)?)?|"
+    r"sign up.*|subscribe.*|newsletter|tags?|topics?|editor'?s picks?|what to read next|"
+    r"don'?t miss|further reading|keep reading)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_INLINE_CREDIT = re.compile(
+    r"\s*[\(\[](?:photo|image|picture|illustration|video)s?(?:\s+credit)?\s*[:/]\s*[^)\]]{2,80}[\)\]]",
+    re.IGNORECASE,
+)
+_BLOCKS = ("p", "head", "list", "quote", "table", "code", "graphic", "item")
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _link_share(element: etree._Element) -> float:
+    text = len(_text(element))
+    if not text:
+        return 0.0
+    linked = sum(len(_text(ref)) for ref in element.iter("ref"))
+    return linked / text
+
+
+def is_clutter_line(element: etree._Element) -> bool:
+    """True for a short block that points elsewhere, credits a photo or asks for action."""
+    text = _text(element)
+    if not text:
+        return element.tag not in ("graphic", "lb") and element.find(".//graphic") is None
+    if is_credit_line(text):
+        return True
+    if len(text) < 200 and _PROMPT.match(text) and (
+        _link_share(element) > 0.3 or len(text) < 80 or ":" in text[:25]
+    ):
+        return True
+    return len(text) < 100 and _link_share(element) > 0.9 and element.tag != "head"
+
+
+def prune_body(body: etree._Element) -> list[str]:
+    """Drop clutter blocks from trafilatura's XML body in place; return removed credits."""
+    credits: list[str] = []
+    skipping = False
+    for element in list(body):
+        text = _text(element)
+        if element.tag == "head" or (element.tag == "p" and len(text) < 60):
+            if _SECTION_HEADING.match(text):
+                skipping = True
+                body.remove(element)
+                continue
+        if skipping and (_link_share(element) > 0.5 or element.tag == "list" or len(text) < 100):
+            body.remove(element)
+            continue
+        skipping = False
+        if is_credit_line(text):
+            credits.append(text)
+        if element.tag in ("p", "head", "quote", "list", "item") and is_clutter_line(element):
+            body.remove(element)
+            continue
+        if element.tag == "list" and _link_share(element) > 0.8 and len(text) < 400:
+            body.remove(element)
+            continue
+        _strip_inline_credits(element)
+    return credits
+
+
+def _strip_inline_credits(element: etree._Element) -> None:
+    """Remove "(Photo: Jane Roe/Agency)" asides written inside a paragraph."""
+    for node in element.iter():
+        if node.text and "(" in node.text or node.text and "[" in node.text:
+            node.text = _INLINE_CREDIT.sub("", node.text)
+        if node is not element and node.tail and ("(" in node.tail or "[" in node.tail):
+            node.tail = _INLINE_CREDIT.sub("", node.tail)
