@@ -122,6 +122,8 @@ class Source:
     last_polled: dt.datetime | None = None
     next_poll: dt.datetime | None = None
     last_unconditional: dt.datetime | None = None
+    pending_redirect: str | None = None
+    """A permanent redirect seen on the last poll; confirmed by the next, it moves the source."""
     settings: dict[str, Any] = field(default_factory=dict)
 
 

@@ -1,1 +1,1 @@
-"""site stage."""
+"""The site: pages for readers, rendered on the server."""

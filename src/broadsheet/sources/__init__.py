@@ -1,1 +1,5 @@
-"""sources stage."""
+"""The sources stage: subscriptions, feed discovery and (later) OPML and WebSub."""
+
+from broadsheet.sources.subscribe import subscribe
+
+__all__ = ["subscribe"]

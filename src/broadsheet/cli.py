@@ -1,0 +1,296 @@
+"""The ``broadsheet`` command: a thin layer over the library and the update pipeline."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from broadsheet.errors import BroadsheetError
+from broadsheet.settings import SETTINGS, Settings, load_settings
+from broadsheet.store import Database, open_database
+
+
+class Context:
+    """Settings resolved once per invocation, and the database opened lazily."""
+
+    def __init__(self, flags: dict[str, Any]):
+        self.settings: Settings = load_settings(flags)
+        self._db: Database | None = None
+        logging.basicConfig(level=self.settings.log_level.upper(),
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def db(self, *, upgrade: bool = True) -> Database:
+        if self._db is None:
+            self._db = open_database(self.settings.database_url, upgrade=upgrade)
+        return self._db
+
+    def use(self, **changes: Any) -> None:
+        self.settings = self.settings.replace(**{k: v for k, v in changes.items()
+                                                 if v is not None})
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.option("--home", help="Data folder (BROADSHEET_HOME).")
+@click.option("--database-url", help="Database URL (BROADSHEET_DATABASE_URL).")
+@click.option("--config", help="TOML settings file (BROADSHEET_CONFIG).")
+@click.version_option(package_name="broadsheet")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None, database_url: str | None, config: str | None) -> None:
+    """Broadsheet: a self-hosted news desk."""
+    ctx.obj = Context({"home": home, "database_url": database_url, "config": config})
+
+
+@cli.command()
+@pass_context
+def init(ctx: Context) -> None:
+    """Create the data folder and the database, or bring its schema up to date."""
+    ctx.db(upgrade=True)
+    click.echo(f"database ready: {ctx.settings.database_url}")
+
+
+@cli.command("settings")
+@pass_context
+def settings_command(ctx: Context) -> None:
+    """Print every setting, its value and where the value came from."""
+    width = max(len(s.name) for s in SETTINGS)
+    for name, value, origin in ctx.settings.rows():
+        click.echo(f"{name:<{width}}  {value!s:<40}  ({origin}; env BROADSHEET_{name.upper()})")
+
+
+@cli.group()
+def sources() -> None:
+    """Manage subscriptions."""
+
+
+@sources.command("add")
+@click.argument("url")
+@pass_context
+def sources_add(ctx: Context, url: str) -> None:
+    """Subscribe to a feed, or to the feed a site's page announces."""
+    from broadsheet.sources import subscribe
+
+    source = subscribe(ctx.db(), ctx.settings, url)
+    click.echo(f"{source.id}\t{source.url}")
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@pass_context
+def sources_list(ctx: Context, as_json: bool) -> None:
+    """List sources with their health: last success, errors, next poll."""
+    from broadsheet.store.sources import list_sources
+
+    for s in list_sources(ctx.db()):
+        row = {"id": s.id, "url": s.url, "title": s.title, "status": s.status,
+               "last_success": _iso(s.last_success), "error_count": s.error_count,
+               "last_error": s.last_error, "next_poll": _iso(s.next_poll)}
+        if as_json:
+            click.echo(json.dumps(row))
+        else:
+            health = f"errors={s.error_count} last_error={s.last_error!r}" if s.error_count \
+                else "ok"
+            click.echo(f"{s.id}\t{s.status}\t{s.title or '-'}\t{s.url}\t{health}\t"
+                       f"last_success={row['last_success'] or '-'}\tnext={row['next_poll'] or '-'}")
+
+
+@sources.command("remove")
+@click.argument("source_id", type=int)
+@pass_context
+def sources_remove(ctx: Context, source_id: int) -> None:
+    """Unsubscribe and delete the source's articles."""
+    from broadsheet.store.sources import delete_source
+
+    delete_source(ctx.db(), source_id)
+    click.echo(f"removed {source_id}")
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+@cli.command()
+@click.option("--all", "everything", is_flag=True, help="Poll every source, due or not.")
+@click.option("--source", "source_id", type=int, help="Poll one source.")
+@pass_context
+def update(ctx: Context, everything: bool, source_id: int | None) -> None:
+    """Poll due sources once, fetch new articles and print a summary."""
+    summary = _update_with_progress(ctx, everything=everything, source_id=source_id)
+    click.echo(summary.line())
+
+
+def _update_with_progress(ctx: Context, **kwargs: Any) -> Any:
+    from broadsheet.update.pipeline import run_update
+
+    db = ctx.db()
+    if not sys.stderr.isatty():
+        return run_update(db, ctx.settings, **kwargs)
+    from rich.progress import Progress
+
+    from broadsheet.store.sources import due_sources, list_sources
+
+    total = 1 if kwargs.get("source_id") else len(
+        list_sources(db) if kwargs.get("everything") else due_sources(db))
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Polling sources", total=total)
+        return run_update(db, ctx.settings, progress=lambda _o: bar.advance(task), **kwargs)
+
+
+@cli.group()
+def articles() -> None:
+    """Read stored articles."""
+
+
+@articles.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@pass_context
+def articles_list(ctx: Context, as_json: bool) -> None:
+    """List stored articles, oldest first."""
+    from broadsheet.store.articles import all_articles
+
+    for a in all_articles(ctx.db()):
+        row = {"id": a.id, "title": a.title, "canonical_url": a.canonical_url,
+               "feed_link": a.feed_link, "source": a.source_title or a.source_url,
+               "published": a.published_local.isoformat()}
+        click.echo(json.dumps(row, ensure_ascii=False) if as_json
+                   else f"{a.id}\t{row['published']}\t{row['source']}\t{a.title}")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--url", "original_url", help="The address the page was fetched from.")
+@click.option("--json", "as_json", is_flag=True, default=True, help="JSON Lines (default).")
+@pass_context
+def extract(ctx: Context, inputs: tuple[str, ...], original_url: str | None, as_json: bool) -> None:
+    """Extract the clean article from pages (files, .gz files or URLs) as JSON Lines."""
+    from broadsheet.extract import extract_article
+
+    for item in inputs:
+        try:
+            body, url = _read_input(ctx, item, original_url)
+            record = extract_article(body, url=url).to_json()
+        except BroadsheetError as error:
+            record = {"input": item, "error": str(error)}
+        click.echo(json.dumps(record, ensure_ascii=False))
+
+
+def _read_input(ctx: Context, item: str, original_url: str | None) -> tuple[bytes, str | None]:
+    if item.startswith(("http://", "https://")):
+        import asyncio
+
+        from broadsheet.fetch import PAGE_ACCEPT, FetchConfig, Fetcher
+
+        async def get() -> Any:
+            async with Fetcher(FetchConfig.from_settings(ctx.settings)) as fetcher:
+                return await fetcher.fetch(item, accept=PAGE_ACCEPT)
+
+        result = asyncio.run(get())
+        return result.body, original_url or result.final_url
+    path = Path(item)
+    try:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise BroadsheetError(f"extract: cannot read {item}: {error}") from None
+    return data, original_url
+
+
+@cli.command()
+@click.option("--host", help="Listen address (BROADSHEET_HOST).")
+@click.option("--port", type=int, help="Listen port (BROADSHEET_PORT).")
+@pass_context
+def serve(ctx: Context, host: str | None, port: int | None) -> None:
+    """Serve the site."""
+    ctx.use(host=host, port=port)
+    _serve(ctx)
+
+
+@cli.command()
+@click.option("--host", help="Listen address (BROADSHEET_HOST).")
+@click.option("--port", type=int, help="Listen port (BROADSHEET_PORT).")
+@pass_context
+def run(ctx: Context, host: str | None, port: int | None) -> None:
+    """Poll sources on their schedule and serve the site, in one process."""
+    ctx.use(host=host, port=port)
+    _start_poller(ctx)
+    _serve(ctx)
+
+
+def _start_poller(ctx: Context, interval: float = 30.0) -> threading.Thread:
+    from broadsheet.update.pipeline import run_update
+
+    log = logging.getLogger("broadsheet.run")
+
+    def loop() -> None:
+        while True:
+            try:
+                summary = run_update(ctx.db(), ctx.settings)
+                if summary.polled:
+                    log.info(summary.line())
+            except Exception:  # the poller must outlive any one bad run
+                log.exception("update run failed")
+            time.sleep(interval)
+
+    thread = threading.Thread(target=loop, name="poller", daemon=True)
+    thread.start()
+    return thread
+
+
+def _serve(ctx: Context) -> None:
+    import uvicorn
+
+    from broadsheet.site.app import make_app
+
+    app = make_app(ctx.db(), ctx.settings)
+    click.echo(f"serving on http://{ctx.settings.host}:{ctx.settings.port}", err=True)
+    uvicorn.run(app, host=ctx.settings.host, port=ctx.settings.port, log_level="warning")
+
+
+@cli.command()
+@click.option("--port", type=int, help="Site port (default 8000).")
+@click.option("--newsroom-port", type=int, default=8001, show_default=True,
+              help="Port of the bundled demo newsroom.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Demo content seed.")
+@click.option("--no-serve", is_flag=True, help="Ingest the demo and stop, without serving.")
+@pass_context
+def demo(ctx: Context, port: int | None, newsroom_port: int, seed: int, no_serve: bool) -> None:
+    """Start the offline demo newsroom, subscribe to it, ingest it and serve the site."""
+    from broadsheet.demo.generate import make_newsroom
+    from broadsheet.demo.server import NewsroomServer
+    from broadsheet.sources import subscribe
+
+    ctx.use(port=port, allowed_networks=ctx.settings.allowed_networks or "127.0.0.1/32")
+    newsroom = NewsroomServer(make_newsroom(seed=seed), port=newsroom_port)
+    newsroom.start()
+    click.echo(f"demo newsroom on {newsroom.base_url}", err=True)
+    db = ctx.db()
+    for url in newsroom.feed_urls():
+        subscribe(db, ctx.settings, url)
+    summary = _update_with_progress(ctx, everything=True)
+    click.echo(summary.line(), err=True)
+    if no_serve:
+        newsroom.stop()
+        return
+    click.echo(f"open http://{ctx.settings.host}:{ctx.settings.port}")
+    _start_poller(ctx)
+    _serve(ctx)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning our errors into one clear line and exit code 1."""
+    try:
+        cli(standalone_mode=True)
+    except BroadsheetError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)

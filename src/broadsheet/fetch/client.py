@@ -1,0 +1,260 @@
+"""HTTP fetching with every limit a feed reader needs.
+
+One ``Fetcher`` per update run holds an aiohttp session, a global and a per-host
+concurrency limit, and the address guard. Redirects are followed here, one hop at a
+time, so that each hop is checked and permanent moves can be reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+from multidict import CIMultiDict
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from broadsheet.errors import BlockedAddressError, FetchError
+from broadsheet.fetch.guard import AddressGuard
+from broadsheet.types import FetchResult
+
+PERMANENT = {301, 308}
+REDIRECTS = {301, 302, 303, 307, 308}
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+)
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    """Limits and identity for one Fetcher."""
+
+    user_agent: str = "Broadsheet"
+    connect_timeout: float = 10.0
+    total_timeout: float = 30.0
+    max_body_bytes: int = 15 * 1024 * 1024
+    max_redirects: int = 10
+    concurrency: int = 16
+    per_host_concurrency: int = 2
+    guard: AddressGuard = AddressGuard()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> FetchConfig:
+        return cls(
+            user_agent=settings.effective_user_agent,
+            connect_timeout=settings.connect_timeout,
+            total_timeout=settings.fetch_timeout,
+            max_body_bytes=settings.max_body_bytes,
+            max_redirects=settings.max_redirects,
+            concurrency=settings.concurrency,
+            per_host_concurrency=settings.per_host_concurrency,
+            guard=AddressGuard.from_setting(settings.allowed_networks),
+        )
+
+
+class _BlockedResolution(OSError):
+    """Raised inside the resolver so aiohttp passes it through as a connection error."""
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves names, then drops every address the guard refuses."""
+
+    def __init__(self, guard: AddressGuard):
+        self._guard = guard
+        self._inner = aiohttp.ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        allowed = [r for r in results if self._guard.permits(r["host"])]
+        if not allowed:
+            raise _BlockedResolution(f"address of {host} is not allowed")
+        return allowed
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Read a Retry-After header (seconds or an HTTP date); clamp to [0, 7 days]."""
+    if not value:
+        return None
+    value = value.strip()
+    seconds: float | None
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None or when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, min(seconds, 7 * 86400.0))
+
+
+class Fetcher:
+    """An HTTP client for feeds and pages; use as an async context manager."""
+
+    def __init__(self, config: FetchConfig):
+        self.config = config
+        self._session: aiohttp.ClientSession | None = None
+        self._global = asyncio.Semaphore(config.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        connector = aiohttp.TCPConnector(
+            resolver=GuardedResolver(self.config.guard),
+            limit=self.config.concurrency,
+            limit_per_host=self.config.per_host_concurrency,
+            ttl_dns_cache=60,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": self.config.user_agent},
+            timeout=aiohttp.ClientTimeout(
+                total=self.config.total_timeout, sock_connect=self.config.connect_timeout
+            ),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=True,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    def _host_limit(self, host: str) -> asyncio.Semaphore:
+        if host not in self._hosts:
+            self._hosts[host] = asyncio.Semaphore(self.config.per_host_concurrency)
+        return self._hosts[host]
+
+    def _check_url(self, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise FetchError(f"fetch: only http and https are fetched, not {url[:200]!r}")
+        host = (parts.hostname or "").rstrip(".")
+        if not host:
+            raise FetchError(f"fetch: no host in {url[:200]!r}")
+        try:
+            literal = ipaddress.ip_address(host)
+        except ValueError:
+            return host
+        if not self.config.guard.permits(literal):
+            raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}")
+        return host
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = FEED_ACCEPT,
+    ) -> FetchResult:
+        """GET ``url`` following redirects; raise FetchError for failures and 4xx/5xx.
+
+        A 304 answer comes back as a result with ``not_modified`` set.
+        """
+        started = time.monotonic()
+        try:
+            return await asyncio.wait_for(
+                self._fetch(url, etag, last_modified, accept, started),
+                timeout=self.config.total_timeout,
+            )
+        except TimeoutError:
+            raise FetchError(
+                f"fetch: timed out after {self.config.total_timeout:g}s for {url[:200]}"
+            ) from None
+
+    async def _fetch(
+        self, url: str, etag: str | None, last_modified: str | None, accept: str, started: float
+    ) -> FetchResult:
+        assert self._session is not None, "Fetcher used outside 'async with'"
+        current = url
+        permanent: str | None = None
+        all_permanent = True
+        for _hop in range(self.config.max_redirects + 1):
+            host = self._check_url(current)
+            headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate"}
+            if current == url and etag:
+                headers["If-None-Match"] = etag
+            if current == url and last_modified:
+                headers["If-Modified-Since"] = last_modified
+            async with self._global, self._host_limit(host):
+                status, response_headers, body, content_type = await self._request(
+                    current, headers
+                )
+            if status in REDIRECTS and "Location" in response_headers:
+                target = urljoin(current, response_headers["Location"])
+                if status in PERMANENT and all_permanent:
+                    permanent = target
+                else:
+                    all_permanent = False
+                current = target
+                continue
+            return self._result(url, current, status, response_headers, body, content_type,
+                                permanent, started)
+        raise FetchError(f"fetch: more than {self.config.max_redirects} redirects for {url[:200]}")
+
+    async def _request(
+        self, url: str, headers: dict[str, str]
+    ) -> tuple[int, CIMultiDict[str], bytes, str]:
+        assert self._session is not None
+        try:
+            async with self._session.get(url, headers=headers, allow_redirects=False) as response:
+                body = bytearray()
+                if response.status not in REDIRECTS and response.status != 304:
+                    async for chunk in response.content.iter_chunked(65536):
+                        body.extend(chunk)
+                        if len(body) > self.config.max_body_bytes:
+                            raise FetchError(
+                                f"fetch: body larger than {self.config.max_body_bytes} bytes "
+                                f"for {url[:200]}"
+                            )
+                return (response.status, CIMultiDict(response.headers), bytes(body),
+                        response.headers.get("Content-Type", ""))
+        except FetchError:
+            raise
+        except aiohttp.ClientConnectorError as error:
+            if isinstance(error.os_error, _BlockedResolution):
+                raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}") from None
+            raise FetchError(f"fetch: cannot connect to {urlsplit(url).netloc[:200]}") from None
+        except (aiohttp.ClientError, OSError, ValueError) as error:
+            if isinstance(error, _BlockedResolution):
+                raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}") from None
+            raise FetchError(
+                f"fetch: {type(error).__name__} for {url[:200]}"
+            ) from None
+
+    def _result(
+        self, url: str, final: str, status: int, headers: CIMultiDict[str], body: bytes,
+        content_type: str, permanent: str | None, started: float,
+    ) -> FetchResult:
+        if status >= 400:
+            retry = retry_after_seconds(headers.get("Retry-After"))
+            raise FetchError(f"fetch: HTTP {status} for {url[:200]}", status=status,
+                             retry_after=retry)
+        return FetchResult(
+            url=url,
+            final_url=final,
+            status=status,
+            body=body,
+            content_type=content_type,
+            etag=headers.get("ETag"),
+            last_modified=headers.get("Last-Modified"),
+            not_modified=status == 304,
+            permanent_redirect=permanent,
+            headers=tuple(headers.items()),
+            elapsed=time.monotonic() - started,
+        )

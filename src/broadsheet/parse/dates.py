@@ -1,0 +1,64 @@
+"""Feed timestamps: many spellings in, aware datetimes out, the original offset kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from email.utils import parsedate_to_datetime
+
+# Zone abbreviations seen in feeds that RFC 822 parsing does not know.
+_ZONES = {
+    "UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 60, "IST": 330, "CET": 60,
+    "CEST": 120, "MET": 60, "MEST": 120, "EET": 120, "EEST": 180, "MSK": 180,
+    "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360,
+    "PST": -480, "PDT": -420, "AKST": -540, "AKDT": -480, "HST": -600, "JST": 540,
+    "KST": 540, "AEST": 600, "AEDT": 660, "ACST": 570, "AWST": 480, "NZST": 720, "NZDT": 780,
+}
+_ZONE_AT_END = re.compile(r"\s([A-Z]{1,5})$")
+
+
+def _with_zone(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def parse_date(raw: str | None) -> dt.datetime | None:
+    """Parse an RFC 822 or ISO 8601 timestamp; None when it makes no sense.
+
+    A timestamp without a zone is taken as UTC; the zone written in the feed is kept.
+    """
+    if not raw:
+        return None
+    text = " ".join(str(raw).split())[:100]
+    if not text:
+        return None
+    iso = text.replace("z", "Z")
+    try:
+        return _with_zone(dt.datetime.fromisoformat(iso.replace(" ", "T", 1) if "-" in iso[:10]
+                                                    else iso))
+    except ValueError:
+        pass
+    match = _ZONE_AT_END.search(text)
+    if match and match.group(1) in _ZONES:
+        minutes = _ZONES[match.group(1)]
+        sign = "+" if minutes >= 0 else "-"
+        text = text[: match.start()] + f" {sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+    try:
+        return _with_zone(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def clamp_date(value: dt.datetime | None, seen: dt.datetime) -> dt.datetime:
+    """A missing date becomes the time first seen; a future one is clamped to it."""
+    if value is None or value > seen:
+        return seen
+    return value
+
+
+def offset_minutes(value: dt.datetime | None) -> int | None:
+    """Minutes east of UTC in which a timestamp was written."""
+    if value is None or value.utcoffset() is None:
+        return None
+    offset = value.utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds() // 60)

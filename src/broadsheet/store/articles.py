@@ -1,0 +1,154 @@
+"""Storage of articles: each stored once, each in its own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
+from broadsheet.store.schema import articles, sources
+from broadsheet.types import Article
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as read back for the site and the API, with its source's name."""
+
+    id: int
+    source_id: int
+    source_title: str
+    source_url: str
+    source_mode: str | None
+    entry_key: str
+    title: str
+    feed_link: str | None
+    canonical_url: str | None
+    summary: str
+    text: str
+    html: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    published: dt.datetime
+    published_offset: int | None
+    updated: dt.datetime | None
+    image: str | None
+    image_credit: str | None
+    image_caption: str | None
+    site_name: str | None
+    language: str | None
+    extraction_method: str
+    extraction_error: str | None
+    created: dt.datetime
+
+    @property
+    def published_local(self) -> dt.datetime:
+        """The publication time in the offset the original was written in."""
+        if self.published_offset is None:
+            return self.published
+        return self.published.astimezone(dt.timezone(dt.timedelta(minutes=self.published_offset)))
+
+
+_COLUMNS = [c for c in articles.c] + [
+    sources.c.title.label("source_title"),
+    sources.c.url.label("source_url"),
+    sources.c.publishing_mode.label("source_mode"),
+]
+
+
+def _stored(row: Any) -> StoredArticle:
+    data = dict(row._mapping)
+    data.pop("hidden", None)
+    data["authors"] = tuple(data["authors"] or ())
+    data["categories"] = tuple(data["categories"] or ())
+    for name in ("published", "updated", "created"):
+        data[name] = as_utc(data[name])
+    return StoredArticle(**data)
+
+
+def _select() -> sa.Select[Any]:
+    return sa.select(*_COLUMNS).select_from(articles.join(sources))
+
+
+def known_keys(db: Database, source_id: int, keys: Iterable[str]) -> set[str]:
+    """Which of these entry keys are already stored for the source."""
+    keys = list(keys)
+    found: set[str] = set()
+    with db.begin() as connection:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found.update(connection.scalars(
+                sa.select(articles.c.entry_key)
+                .where(articles.c.source_id == source_id)
+                .where(articles.c.entry_key.in_(chunk))
+            ))
+    return found
+
+
+def add_article(db: Database, article: Article) -> int | None:
+    """Store an article in its own transaction; return its id, or None if already stored."""
+    values = {
+        "source_id": article.source_id, "entry_key": article.entry_key,
+        "feed_link": article.feed_link, "canonical_url": article.canonical_url,
+        "title": article.title, "summary": article.summary, "text": article.text,
+        "html": article.html, "authors": list(article.authors),
+        "categories": list(article.categories),
+        "published": to_db_time(article.published or utcnow()),
+        "published_offset": article.published_offset, "updated": to_db_time(article.updated),
+        "image": article.image, "image_credit": article.image_credit,
+        "image_caption": article.image_caption, "site_name": article.site_name,
+        "language": article.language, "extraction_method": article.extraction_method,
+        "extraction_error": article.extraction_error, "created": utcnow(),
+    }
+    statement = (db.insert(articles).values(**values)
+                 .on_conflict_do_nothing(index_elements=["source_id", "entry_key"])
+                 .returning(articles.c.id))
+    with db.begin() as connection:
+        return connection.scalar(statement)
+
+
+def get_article(db: Database, article_id: int) -> StoredArticle | None:
+    """One article with its source's name, or None."""
+    with db.begin() as connection:
+        row = connection.execute(_select().where(articles.c.id == article_id)).first()
+    return _stored(row) if row else None
+
+
+def latest_articles(
+    db: Database, limit: int = 50, *, source_id: int | None = None,
+    before: tuple[dt.datetime, int] | None = None, exclude: int | None = None,
+) -> list[StoredArticle]:
+    """Newest first, optionally one source's, keyset-paginated by (published, id)."""
+    query = _select().where(articles.c.hidden.is_(sa.false()))
+    if source_id is not None:
+        query = query.where(articles.c.source_id == source_id)
+    if exclude is not None:
+        query = query.where(articles.c.id != exclude)
+    if before is not None:
+        when, last_id = before
+        when_db = to_db_time(when)
+        query = query.where(sa.or_(articles.c.published < when_db,
+                                   sa.and_(articles.c.published == when_db,
+                                           articles.c.id < last_id)))
+    query = query.order_by(articles.c.published.desc(), articles.c.id.desc()).limit(limit)
+    with db.begin() as connection:
+        return [_stored(r) for r in connection.execute(query)]
+
+
+def all_articles(db: Database) -> list[StoredArticle]:
+    """Every article, oldest first (for export and listing)."""
+    with db.begin() as connection:
+        rows = connection.execute(_select().order_by(articles.c.published, articles.c.id))
+        return [_stored(r) for r in rows]
+
+
+def count_articles(db: Database, source_id: int | None = None) -> int:
+    """How many articles are stored (for one source, or all)."""
+    query = sa.select(sa.func.count()).select_from(articles)
+    if source_id is not None:
+        query = query.where(articles.c.source_id == source_id)
+    with db.begin() as connection:
+        return int(connection.scalar(query) or 0)

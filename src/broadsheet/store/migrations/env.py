@@ -1,0 +1,11 @@
+"""Alembic environment: runs migrations on the connection Broadsheet hands it."""
+
+from alembic import context
+
+from broadsheet.store.schema import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata,
+                  render_as_batch=connection.dialect.name == "sqlite")
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,72 @@
+"""The database schema, as SQLAlchemy Core tables; Alembic migrations create it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Time = sa.DateTime(timezone=True)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("url", sa.Text, nullable=False, unique=True),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("site_url", sa.Text),
+    sa.Column("feed_format", sa.Text),
+    sa.Column("status", sa.Text, nullable=False, server_default="active"),
+    sa.Column("publishing_mode", sa.Text),
+    sa.Column("settings", sa.JSON, nullable=False, default=dict),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("last_polled", Time),
+    sa.Column("last_success", Time),
+    sa.Column("last_unconditional", Time),
+    sa.Column("last_error", sa.Text),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_poll", Time),
+    sa.Column("pending_redirect", sa.Text),
+    sa.Column("created", Time, nullable=False),
+)
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("entry_key", sa.Text, nullable=False),
+    sa.Column("feed_link", sa.Text),
+    sa.Column("canonical_url", sa.Text),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False, server_default=""),
+    sa.Column("text", sa.Text, nullable=False, server_default=""),
+    sa.Column("html", sa.Text, nullable=False, server_default=""),
+    sa.Column("authors", sa.JSON, nullable=False, default=list),
+    sa.Column("categories", sa.JSON, nullable=False, default=list),
+    sa.Column("published", Time, nullable=False),
+    sa.Column("published_offset", sa.Integer),
+    sa.Column("updated", Time),
+    sa.Column("image", sa.Text),
+    sa.Column("image_credit", sa.Text),
+    sa.Column("image_caption", sa.Text),
+    sa.Column("site_name", sa.Text),
+    sa.Column("language", sa.Text),
+    sa.Column("extraction_method", sa.Text, nullable=False, server_default="page"),
+    sa.Column("extraction_error", sa.Text),
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created", Time, nullable=False),
+    sa.UniqueConstraint("source_id", "entry_key", name="uq_articles_source_entry"),
+)
+sa.Index("ix_articles_published", articles.c.published)
+sa.Index("ix_articles_source_published", articles.c.source_id, articles.c.published)
+sa.Index("ix_articles_canonical_url", articles.c.canonical_url)

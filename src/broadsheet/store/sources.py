@@ -1,0 +1,92 @@
+"""Storage of sources: subscriptions, validators and poll state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from broadsheet.errors import SourceError
+from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
+from broadsheet.store.schema import sources
+from broadsheet.types import Source
+
+
+def _source(row: Any) -> Source:
+    return Source(
+        id=row.id, url=row.url, title=row.title, site_url=row.site_url, etag=row.etag,
+        last_modified=row.last_modified, publishing_mode=row.publishing_mode, status=row.status,
+        error_count=row.error_count, last_error=row.last_error,
+        last_success=as_utc(row.last_success), last_polled=as_utc(row.last_polled),
+        next_poll=as_utc(row.next_poll), last_unconditional=as_utc(row.last_unconditional),
+        pending_redirect=row.pending_redirect,
+        settings=dict(row.settings or {}),
+    )
+
+
+def add_source(db: Database, url: str, title: str = "") -> Source:
+    """Subscribe to a feed URL; adding one already there returns the existing source."""
+    with db.begin() as connection:
+        statement = db.insert(sources).values(
+            url=url, title=title, settings={}, created=utcnow()
+        ).on_conflict_do_nothing(index_elements=["url"])
+        connection.execute(statement)
+        row = connection.execute(sa.select(sources).where(sources.c.url == url)).one()
+    return _source(row)
+
+
+def get_source(db: Database, source_id: int) -> Source:
+    """Return one source, or raise SourceError."""
+    with db.begin() as connection:
+        row = connection.execute(sa.select(sources).where(sources.c.id == source_id)).first()
+    if row is None:
+        raise SourceError(f"sources: no source with id {source_id}")
+    return _source(row)
+
+
+def list_sources(db: Database) -> list[Source]:
+    """Every source, in the order they were added."""
+    with db.begin() as connection:
+        rows = connection.execute(sa.select(sources).order_by(sources.c.id)).all()
+    return [_source(r) for r in rows]
+
+
+def due_sources(db: Database, now: dt.datetime | None = None) -> list[Source]:
+    """Sources whose next poll time has come (or that were never polled)."""
+    now = now or utcnow()
+    with db.begin() as connection:
+        rows = connection.execute(
+            sa.select(sources)
+            .where(sa.or_(sources.c.next_poll.is_(None), sources.c.next_poll <= to_db_time(now)))
+            .where(sources.c.status != "paused")
+            .order_by(sources.c.next_poll.is_(None).desc(), sources.c.next_poll, sources.c.id)
+        ).all()
+    return [_source(r) for r in rows]
+
+
+def source_urls(db: Database) -> set[str]:
+    """Every subscribed URL."""
+    with db.begin() as connection:
+        return set(connection.scalars(sa.select(sources.c.url)))
+
+
+def delete_source(db: Database, source_id: int) -> None:
+    """Remove a source and its articles."""
+    with db.begin() as connection:
+        result = connection.execute(sa.delete(sources).where(sources.c.id == source_id))
+    if result.rowcount == 0:
+        raise SourceError(f"sources: no source with id {source_id}")
+
+
+def update_source(db: Database, source_id: int, connection: Any = None, **values: Any) -> None:
+    """Write poll results (validators, times, errors) for one source."""
+    for key, value in list(values.items()):
+        if isinstance(value, dt.datetime):
+            values[key] = to_db_time(value)
+    statement = sa.update(sources).where(sources.c.id == source_id).values(**values)
+    if connection is not None:
+        connection.execute(statement)
+        return
+    with db.begin() as conn:
+        conn.execute(statement)

@@ -1,0 +1,107 @@
+"""The decider: a feed entry and what its page gave, in; the Article to store, out.
+
+Pure: no I/O, so every choice about which content, address and date wins is tested
+on values alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml.etree import ParserError
+
+from broadsheet.extract.sanitize import sanitize_html
+from broadsheet.parse.dates import clamp_date, offset_minutes
+from broadsheet.stories.canonical_url import canonicalize_url
+from broadsheet.types import Article, ExtractedArticle, FeedEntry
+
+
+def html_text(html: str) -> str:
+    """Plain text of a fragment of HTML, paragraphs separated by one blank line."""
+    if not html.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (ParserError, ValueError):
+        return " ".join(html.split())
+    blocks = []
+    for element in root.iter("p", "h2", "h3", "h4", "li", "blockquote", "pre"):
+        text = " ".join(element.text_content().split())
+        if text:
+            blocks.append(text)
+    if not blocks:
+        blocks = [" ".join(root.text_content().split())]
+    return "\n\n".join(b for b in blocks if b)
+
+
+def _same_site(a: str, b: str) -> bool:
+    host_a = (urlsplit(a).hostname or "").removeprefix("www.")
+    host_b = (urlsplit(b).hostname or "").removeprefix("www.")
+    return bool(host_a) and host_a == host_b
+
+
+def choose_canonical(
+    feed_link: str | None, final_url: str | None, declared: str | None
+) -> str | None:
+    """The address an article links to: the page's declared canonical when it agrees
+    with the host the page came from, else the final address without tracking."""
+    landed = final_url or feed_link
+    if declared and landed and _same_site(declared, landed):
+        landed = declared
+    if not landed:
+        return None
+    try:
+        return canonicalize_url(landed)
+    except ValueError:
+        return landed
+
+
+def build_article(
+    source_id: int,
+    entry: FeedEntry,
+    *,
+    seen: dt.datetime,
+    final_url: str | None = None,
+    extracted: ExtractedArticle | None = None,
+    error: str | None = None,
+    feed_only: bool = False,
+) -> Article:
+    """Join a feed entry with its page's extraction, keeping the better content."""
+    feed_html = entry.content or entry.summary
+    feed_text = html_text(feed_html)
+    page_text = extracted.text if extracted else ""
+    use_page = (not feed_only and extracted is not None and bool(page_text.strip())
+                and len(page_text) >= 0.6 * len(feed_text))
+    base = final_url or entry.link
+    if use_page and extracted is not None:
+        method, html, text = "page", extracted.html, page_text
+    else:
+        method = "feed" if feed_text else "none"
+        html, text = sanitize_html(feed_html, base) if feed_html else "", feed_text
+    when = entry.published or entry.updated or (extracted.published if extracted else None)
+    published = clamp_date(when, seen)
+    page = extracted or ExtractedArticle()
+    return Article(
+        source_id=source_id,
+        entry_key=entry.key,
+        title=(entry.title or page.title or "").strip() or "(untitled)",
+        feed_link=entry.link,
+        canonical_url=choose_canonical(entry.link, final_url, page.canonical_url),
+        text=text,
+        html=html,
+        summary=html_text(entry.summary)[:1000] if entry.summary else text[:500],
+        authors=entry.authors or page.authors,
+        published=published.astimezone(dt.UTC),
+        published_offset=offset_minutes(when if published == when else None),
+        updated=entry.updated or page.updated,
+        image=page.image or entry.image,
+        image_credit=page.image_credit or entry.image_credit,
+        image_caption=page.image_caption,
+        site_name=page.site_name,
+        language=page.language,
+        categories=entry.categories,
+        extraction_method=method,
+        extraction_error=error,
+    )

@@ -1,0 +1,229 @@
+"""The update pipeline: the only module that calls several stages.
+
+::
+
+    store.sources.due_sources ─► for each source, concurrently (a broken one never stops others)
+        │
+        ▼
+    fetch.Fetcher.fetch(feed, ETag / Last-Modified)
+        │   304 ───────────────► record "not modified", schedule next poll ─► done
+        │   FetchError ────────► record error, exponential back-off ─────────► done
+        ▼
+    parse.parse_feed(bytes) ─── ParseError ─► record error, back-off ─────────► done
+        │
+        ▼
+    new entries only (store.articles.known_keys)
+        │   for each, politely per host:
+        ▼
+    fetch.Fetcher.fetch(page)  short-links and redirects followed to the landing page
+        ▼
+    extract.extract_article(bytes, url)   main text, metadata, clean-up, sanitise last
+        ▼
+    update.decide.build_article           feed vs page content, canonical address, dates
+        ▼
+    store.articles.add_article            one transaction per article; unique (source, key)
+        │
+        ▼ after every new entry is stored
+    record success: validators, title, next poll (a crash before this re-polls in full,
+    so an interrupted run loses nothing and, through the unique key, stores nothing twice)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from broadsheet.errors import BroadsheetError, ExtractError, FetchError, ParseError
+from broadsheet.extract import extract_article
+from broadsheet.fetch import PAGE_ACCEPT, FetchConfig, Fetcher
+from broadsheet.parse import parse_feed
+from broadsheet.store import Database, utcnow
+from broadsheet.store import articles as article_store
+from broadsheet.store import sources as source_store
+from broadsheet.types import FeedEntry, ParsedFeed, Source
+from broadsheet.update import schedule
+from broadsheet.update.decide import build_article
+
+log = logging.getLogger("broadsheet.update")
+
+
+@dataclass
+class SourceOutcome:
+    """What one source's poll came to."""
+
+    source: Source
+    status: str  # "ok", "not_modified", "error"
+    new_articles: int = 0
+    error: str | None = None
+
+
+@dataclass
+class UpdateSummary:
+    """Totals of one update run."""
+
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+
+    @property
+    def polled(self) -> int:
+        return len(self.outcomes)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def new_articles(self) -> int:
+        return sum(o.new_articles for o in self.outcomes)
+
+    def line(self) -> str:
+        """The one-line summary printed by ``broadsheet update``."""
+        return (f"{self.polled} sources polled: {self.count('ok')} updated, "
+                f"{self.count('not_modified')} not modified, {self.count('error')} failed; "
+                f"{self.new_articles} new articles")
+
+
+Progress = Callable[[SourceOutcome], None]
+
+
+class Updater:
+    """Runs the pipeline for a set of sources with one shared Fetcher."""
+
+    def __init__(self, db: Database, settings: Any, fetcher: Fetcher):
+        self.db = db
+        self.settings = settings
+        self.fetcher = fetcher
+
+    async def update_source(self, source: Source) -> SourceOutcome:
+        """Poll one source; every failure is recorded on it, none is raised."""
+        now = utcnow()
+        unconditional = schedule.needs_unconditional(source.last_unconditional, now)
+        try:
+            result = await self.fetcher.fetch(
+                source.url,
+                etag=None if unconditional else source.etag,
+                last_modified=None if unconditional else source.last_modified,
+            )
+            if result.not_modified:
+                self._record_not_modified(source, now)
+                return SourceOutcome(source, "not_modified")
+            feed = parse_feed(result.body, result.final_url, result.content_type)
+        except (FetchError, ParseError) as error:
+            return self._record_error(source, error, now)
+        new = await self._store_new_entries(source, feed, now)
+        self._record_success(source, feed, result.etag, result.last_modified,
+                             result.permanent_redirect, unconditional, now)
+        return SourceOutcome(source, "ok", new_articles=new)
+
+    async def _store_new_entries(self, source: Source, feed: ParsedFeed, now: dt.datetime) -> int:
+        unique: dict[str, FeedEntry] = {}
+        for entry in feed.entries:
+            unique.setdefault(entry.key, entry)
+        known = article_store.known_keys(self.db, source.id, unique)
+        fresh = [e for k, e in unique.items() if k not in known]
+        results = await asyncio.gather(*(self._store_entry(source, e, now) for e in fresh))
+        return sum(results)
+
+    async def _store_entry(self, source: Source, entry: FeedEntry, now: dt.datetime) -> int:
+        final_url, extracted, error = None, None, None
+        feed_only = bool(source.settings.get("feed_only")) or not self.settings.fetch_pages
+        if entry.link and not feed_only:
+            try:
+                page = await self.fetcher.fetch(entry.link, accept=PAGE_ACCEPT)
+                final_url = page.final_url
+                extracted = await asyncio.to_thread(extract_article, page.body, page.final_url)
+            except (FetchError, ExtractError) as failure:
+                error = str(failure)
+                log.info("page failed", extra={"source_url": source.url, "error": error})
+        article = build_article(source.id, entry, seen=now, final_url=final_url,
+                                extracted=extracted, error=error, feed_only=feed_only)
+        return 1 if article_store.add_article(self.db, article) is not None else 0
+
+    def _record_not_modified(self, source: Source, now: dt.datetime) -> None:
+        interval = schedule.next_interval(
+            [], min_seconds=self.settings.poll_min_interval,
+            max_seconds=self.settings.poll_max_interval)
+        source_store.update_source(
+            self.db, source.id, last_polled=now, last_success=now, error_count=0,
+            last_error=None, next_poll=now + dt.timedelta(seconds=interval))
+
+    def _record_success(
+        self, source: Source, feed: ParsedFeed, etag: str | None, last_modified: str | None,
+        moved_to: str | None, unconditional: bool, now: dt.datetime,
+    ) -> None:
+        dates = [e.published for e in feed.entries if e.published]
+        interval = schedule.next_interval(
+            dates, min_seconds=self.settings.poll_min_interval,
+            max_seconds=self.settings.poll_max_interval, ttl_seconds=feed.ttl_seconds)
+        values: dict[str, Any] = {
+            "etag": etag, "last_modified": last_modified, "last_polled": now,
+            "last_success": now, "error_count": 0, "last_error": None,
+            "title": feed.title or source.title, "site_url": feed.site_url or source.site_url,
+            "feed_format": feed.format, "next_poll": now + dt.timedelta(seconds=interval),
+        }
+        if unconditional:
+            values["last_unconditional"] = now
+        values.update(self._redirect_values(source, moved_to))
+        source_store.update_source(self.db, source.id, **values)
+
+    def _redirect_values(self, source: Source, moved_to: str | None) -> dict[str, Any]:
+        """A permanent redirect moves the source once it is seen on two polls in a row."""
+        if not moved_to or moved_to == source.url:
+            return {"pending_redirect": None}
+        if source.pending_redirect == moved_to and moved_to not in source_store.source_urls(self.db):
+            return {"url": moved_to, "pending_redirect": None}
+        return {"pending_redirect": moved_to}
+
+    def _record_error(self, source: Source, error: BroadsheetError, now: dt.datetime) -> SourceOutcome:
+        count = source.error_count + 1
+        retry_after = getattr(error, "retry_after", None)
+        delay = schedule.error_backoff(
+            count, min_seconds=self.settings.poll_min_interval,
+            max_seconds=self.settings.poll_max_interval, retry_after=retry_after)
+        values: dict[str, Any] = {
+            "last_polled": now, "last_error": str(error)[:1000], "error_count": count,
+            "next_poll": now + dt.timedelta(seconds=delay),
+        }
+        if getattr(error, "status", None) == 410:
+            values["status"] = "gone"
+        source_store.update_source(self.db, source.id, **values)
+        log.warning("source failed", extra={"source_url": source.url, "error": str(error)})
+        return SourceOutcome(source, "error", error=str(error))
+
+
+async def update_sources(
+    db: Database, settings: Any, sources: list[Source], progress: Progress | None = None
+) -> UpdateSummary:
+    """Poll these sources concurrently and store what is new."""
+    summary = UpdateSummary()
+    async with Fetcher(FetchConfig.from_settings(settings)) as fetcher:
+        updater = Updater(db, settings, fetcher)
+
+        async def one(source: Source) -> None:
+            try:
+                outcome = await updater.update_source(source)
+            except BroadsheetError as error:  # storage trouble for one source
+                log.exception("update failed", extra={"source_url": source.url})
+                outcome = SourceOutcome(source, "error", error=str(error))
+            summary.outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+
+        await asyncio.gather(*(one(s) for s in sources))
+    return summary
+
+
+def run_update(
+    db: Database, settings: Any, *, everything: bool = False, source_id: int | None = None,
+    progress: Progress | None = None,
+) -> UpdateSummary:
+    """Poll what is due (or everything, or one source) once; the CLI's ``update``."""
+    if source_id is not None:
+        chosen = [source_store.get_source(db, source_id)]
+    elif everything:
+        chosen = [s for s in source_store.list_sources(db) if s.status != "paused"]
+    else:
+        chosen = source_store.due_sources(db)
+    return asyncio.run(update_sources(db, settings, chosen, progress))

@@ -1,0 +1,65 @@
+"""When to poll a source next: adaptive to its publishing rate, patient with its errors.
+
+Pure functions: the pipeline hands them what it saw and stores what they return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+
+UNCONDITIONAL_EVERY = dt.timedelta(hours=24)
+
+
+def next_interval(
+    published: Sequence[dt.datetime],
+    *,
+    min_seconds: int,
+    max_seconds: int,
+    ttl_seconds: int | None = None,
+    cache_seconds: float | None = None,
+    rng: random.Random | None = None,
+) -> float:
+    """Seconds until the next poll, from the gaps between recent items.
+
+    Half the median gap between the newest items, bounded by the source's own hints
+    (ttl, Cache-Control) and the configured limits, with ±10% jitter so that sources
+    added together drift apart.
+    """
+    times = sorted(published, reverse=True)[:20]
+    gaps = [(a - b).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+    gaps = sorted(g for g in gaps if g > 0)
+    interval = gaps[len(gaps) // 2] / 2 if gaps else float(max_seconds) / 4
+    for hint in (ttl_seconds, cache_seconds):
+        if hint:
+            interval = max(interval, float(hint))
+    interval = min(max(interval, float(min_seconds)), float(max_seconds))
+    jitter = (rng or random).uniform(0.9, 1.1)
+    return min(max(interval * jitter, float(min_seconds)), float(max_seconds))
+
+
+def error_backoff(
+    error_count: int,
+    *,
+    min_seconds: int,
+    max_seconds: int,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+) -> float:
+    """Seconds until retrying a failing source: exponential, jittered, never forever.
+
+    The source is always retried, at most ``max_seconds`` (a day by default) apart;
+    a server's Retry-After is honoured when it asks for longer.
+    """
+    exponent = max(0, min(error_count - 1, 20))
+    delay = min(float(min_seconds) * (2**exponent), float(max_seconds))
+    delay *= (rng or random).uniform(0.85, 1.15)
+    if retry_after:
+        delay = max(delay, retry_after)
+    return min(max(delay, float(min_seconds)), float(max_seconds))
+
+
+def needs_unconditional(last_unconditional: dt.datetime | None, now: dt.datetime) -> bool:
+    """True when validators should be left off, to catch servers with stale 304s."""
+    return last_unconditional is None or now - last_unconditional >= UNCONDITIONAL_EVERY
