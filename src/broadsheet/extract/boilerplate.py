@@ -40,14 +40,15 @@ def _tokens(element: etree._Element) -> set[str]:
     return {t.lower() for t in _TOKEN_SPLIT.split(value) if t}
 
 
+_PROSE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::a or ancestor::script or ancestor::style)]"
+    "[string-length(normalize-space(.)) > 60]"
+)
+
+
 def _prose_length(element: etree._Element) -> int:
-    """Characters in paragraphs long enough to be prose, not link lists or labels."""
-    total = 0
-    for p in element.iter("p"):
-        text = "".join(p.itertext())
-        if len(text) > 120:
-            total += len(text)
-    return total
+    """Characters of sentence-long text outside links: prose, not link lists or labels."""
+    return sum(len(text) for text in _PROSE_TEXT(element))
 
 
 def prune_page(tree: etree._Element) -> None:

@@ -88,16 +88,20 @@ class Database:
         return config
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration (safe to run repeatedly)."""
+        """Bring the schema to the newest migration of every branch (safe to run repeatedly).
+
+        Each domain (stories, site, accounts...) keeps its own branch of migrations off
+        the first one, so work on different domains never conflicts.
+        """
         with self.begin() as connection:
-            command.upgrade(self._alembic_config(connection), "head")
+            command.upgrade(self._alembic_config(connection), "heads")
 
     def is_current(self) -> bool:
         """True when every migration has been applied."""
         with self.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-            head = ScriptDirectory.from_config(self._alembic_config(connection)).get_current_head()
-        return current == head
+            current = set(MigrationContext.configure(connection).get_current_heads())
+            heads = set(ScriptDirectory.from_config(self._alembic_config(connection)).get_heads())
+        return current == heads
 
     def insert(self, table: sa.Table) -> Any:
         """An INSERT that understands ON CONFLICT, for this engine's dialect."""
