@@ -1,0 +1,275 @@
+"""Invent a small newsroom: outlets, events, and the articles that cover them.
+
+Everything is derived from a seed, so a seed always gives the same newsroom (for
+a fixed ``now``). Each event is written up by one to four outlets in their own
+words (same story, different text); some are republished as *wire* copies (same
+text, other boilerplate: near-duplicates); some are *near misses* (same topic and
+region as an earlier event but another town, date and numbers). ``story_id``
+labels the true event so clustering and de-duplication can be scored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from broadsheet.demo import _names
+from broadsheet.demo._writer import Draft, Event, copy_as_wire, make_event, write_story
+
+FEED_FORMATS = ("rss", "atom", "json", "rss")
+_COUNTRIES = (
+    ("GB", 0), ("US", -300), ("IN", 330), ("AU", 600),
+    ("IE", 60), ("CA", -240), ("NZ", 720), ("ZA", 120),
+)  # fmt: skip
+_OWNERSHIP = ("independent", "family-owned", "cooperative", "public broadcaster",
+              "part of a regional media group", "nonprofit trust")
+_COVERAGE_WEIGHTS = (10, 35, 35, 20)  # chance of 1, 2, 3 or 4 outlets covering an event
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """An invented news outlet; ``feed_format`` is 'rss', 'atom' or 'json'."""
+
+    slug: str
+    name: str
+    country: str
+    language: str
+    ownership: str
+    feed_format: str
+
+
+@dataclass(frozen=True)
+class DemoArticle:
+    """One article as an outlet published it; ``kind`` is 'original', 'wire' or 'near_miss'."""
+
+    outlet_slug: str
+    slug: str
+    title: str
+    author: str
+    published: dt.datetime
+    paragraphs: tuple[str, ...]
+    image_path: str
+    image_credit: str
+    image_caption: str
+    related_title: str
+    tags: tuple[str, ...]
+    story_id: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Newsroom:
+    """The whole invented newsroom: outlets and their articles, newest first."""
+
+    seed: int
+    now: dt.datetime
+    outlets: tuple[Outlet, ...]
+    articles: tuple[DemoArticle, ...]
+    _index: dict[tuple[str, str], DemoArticle] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        self._index.update({(a.outlet_slug, a.slug): a for a in self.articles})
+
+    def article(self, outlet_slug: str, slug: str) -> DemoArticle:
+        """Return the article ``slug`` of outlet ``outlet_slug``; KeyError if unknown."""
+        return self._index[(outlet_slug, slug)]
+
+    def outlet(self, slug: str) -> Outlet:
+        """Return the outlet called ``slug``; KeyError if unknown."""
+        for outlet in self.outlets:
+            if outlet.slug == slug:
+                return outlet
+        raise KeyError(slug)
+
+    def outlet_articles(self, slug: str) -> tuple[DemoArticle, ...]:
+        """Return the articles of one outlet, newest first."""
+        return tuple(a for a in self.articles if a.outlet_slug == slug)
+
+
+def outlet_timezone(outlet: Outlet) -> dt.timezone:
+    """Return the fixed UTC offset an outlet writes its timestamps in."""
+    minutes = dict(_COUNTRIES).get(outlet.country, 0)
+    return dt.timezone(dt.timedelta(minutes=minutes))
+
+
+def make_outlets(rng: random.Random, count: int) -> tuple[Outlet, ...]:
+    """Invent ``count`` outlets with distinct slugs, countries and feed formats."""
+    outlets: list[Outlet] = []
+    seen: set[str] = set()
+    for index in range(count):
+        name = _names.make_outlet_name(rng, index)
+        slug = _names.slugify(name.removeprefix("The "))
+        while slug in seen:
+            slug += "-x"
+        seen.add(slug)
+        country = _COUNTRIES[index % len(_COUNTRIES)][0]
+        outlets.append(Outlet(slug, name, country, "en", rng.choice(_OWNERSHIP),
+                              FEED_FORMATS[index % len(FEED_FORMATS)]))
+    return tuple(outlets)
+
+
+def _plan_events(rng: random.Random, count: int, now: dt.datetime) -> list[Event]:
+    events: list[Event] = []
+    for index in range(count):
+        when = now - dt.timedelta(minutes=rng.randint(180, 47 * 60))
+        story_id = f"s{index + 1:03d}"
+        if index % 6 == 3 and events:
+            base = events[index - 3]
+            events.append(make_event(rng, story_id, when, base.topic, base.slots["region"],
+                                     near_miss_of=base.story_id))
+        else:
+            events.append(make_event(rng, story_id, when))
+    return events
+
+
+def _coverage(rng: random.Random, outlets: int, limit: int) -> int:
+    wanted = rng.choices(range(1, 5), weights=_COVERAGE_WEIGHTS)[0]
+    return max(1, min(wanted, outlets, limit))
+
+
+def _credit(rng: random.Random) -> str:
+    return f"Photo: {_names.make_person(rng)} / {_names.make_agency(rng)}"
+
+
+def make_newsroom(
+    seed: int = 1, outlets: int = 4, events: int = 12, now: dt.datetime | None = None
+) -> Newsroom:
+    """Invent a newsroom: ``outlets`` outlets covering ``events`` events in the last ~48 h.
+
+    ``now`` defaults to the current hour, so the demo always looks fresh.
+    """
+    if now is None:
+        now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    rng = random.Random(f"broadsheet-demo-{seed}")
+    all_outlets = make_outlets(rng, outlets)
+    staff = {o.slug: [_names.make_person(rng) for _ in range(4)] for o in all_outlets}
+    wire = _names.make_wire(rng)
+    drafts: list[DemoArticle] = []
+    for index, event in enumerate(_plan_events(rng, events, now)):
+        has_wire = index % 4 == 1 and outlets > 1
+        chosen = rng.sample(all_outlets, _coverage(rng, outlets, outlets - has_wire))
+        kind = "near_miss" if event.near_miss_of else "original"
+        written = []
+        for variant, outlet in enumerate(chosen):
+            when = event.when + dt.timedelta(minutes=rng.randint(5, 100))
+            draft = write_story(event, variant)
+            written.append(_article(outlet, draft, when, rng.choice(staff[outlet.slug]),
+                                    _credit(rng), event, kind))
+        drafts.extend(written)
+        if has_wire:
+            origin = written[0]
+            target = rng.choice([o for o in all_outlets if o not in chosen])
+            copy = copy_as_wire(Draft(origin.title, origin.paragraphs, origin.image_caption),
+                                rng, wire, _outlet_name(all_outlets, origin.outlet_slug),
+                                event.slots["town"])
+            when = origin.published + dt.timedelta(minutes=rng.randint(20, 60))
+            drafts.append(_article(target, copy, when, origin.author, origin.image_credit,
+                                   event, "wire"))
+    return Newsroom(seed, now, all_outlets, _finish(drafts, all_outlets))
+
+
+def _outlet_name(outlets: tuple[Outlet, ...], slug: str) -> str:
+    return next(o.name for o in outlets if o.slug == slug)
+
+
+def _article(outlet: Outlet, draft: Draft, when: dt.datetime, author: str, credit: str,
+             event: Event, kind: str) -> DemoArticle:
+    slug = _names.slugify(draft.title, 8)
+    return DemoArticle(
+        outlet_slug=outlet.slug, slug=slug, title=draft.title, author=author,
+        published=when.astimezone(outlet_timezone(outlet)), paragraphs=draft.paragraphs,
+        image_path=f"/img/{outlet.slug}/{slug}.svg", image_credit=credit,
+        image_caption=draft.caption, related_title="",
+        tags=(*event.topic.tags, event.slots["town"]), story_id=event.story_id, kind=kind,
+    )
+
+
+def _finish(drafts: list[DemoArticle], outlets: tuple[Outlet, ...]) -> tuple[DemoArticle, ...]:
+    """Make slugs unique per outlet, fill related headlines, sort newest first."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for article in drafts:
+        slug = article.slug
+        while (article.outlet_slug, slug) in seen:
+            slug += "-2"
+        seen.add((article.outlet_slug, slug))
+        unique.append(replace(article, slug=slug,
+                              image_path=f"/img/{article.outlet_slug}/{slug}.svg"))
+    unique.sort(key=lambda a: a.published, reverse=True)
+    by_outlet: dict[str, list[DemoArticle]] = {}
+    for article in unique:
+        by_outlet.setdefault(article.outlet_slug, []).append(article)
+    done = []
+    for article in unique:
+        pool = by_outlet[article.outlet_slug] + unique[:20]
+        related = next((a for a in pool if a.story_id != article.story_id), article)
+        done.append(replace(article, related_title=related.title))
+    return tuple(done)
+
+
+def generate_story_corpus(seed: int, n_articles: int) -> Iterator[dict[str, object]]:
+    """Yield ``n_articles`` labelled articles for clustering and de-duplication benchmarks.
+
+    Each dict has id, title, text, url, published (ISO 8601), source, story_id,
+    kind ('original', 'wire', 'near_miss') and duplicate_of (the id a wire copies).
+    """
+    rng = random.Random(f"broadsheet-corpus-{seed}")
+    outlets = make_outlets(rng, 60)
+    wire = _names.make_wire(rng)
+    start = dt.datetime(2024, 1, 1, 6, tzinfo=dt.UTC)
+    recent: list[Event] = []
+    count = 0
+    event_index = 0
+    while count < n_articles:
+        event_index += 1
+        when = start + dt.timedelta(minutes=7 * event_index + rng.randint(0, 600))
+        story_id = f"e{event_index:06d}"
+        if recent and rng.random() < 0.12:
+            base = rng.choice(recent)
+            event = make_event(rng, story_id, when, base.topic, base.slots["region"],
+                               near_miss_of=base.story_id)
+        else:
+            event = make_event(rng, story_id, when)
+        recent = [*recent[-49:], event]
+        kind = "near_miss" if event.near_miss_of else "original"
+        chosen = rng.sample(outlets, _coverage(rng, len(outlets), 4))
+        first: dict[str, object] | None = None
+        for variant, outlet in enumerate(chosen):
+            if count >= n_articles:
+                return
+            count += 1
+            item = _corpus_item(count, outlet, write_story(event, variant),
+                                when + dt.timedelta(minutes=rng.randint(5, 240)), event, kind)
+            first = first or item
+            yield item
+        if first is not None and count < n_articles and rng.random() < 0.25:
+            count += 1
+            target = rng.choice([o for o in outlets if o not in chosen])
+            origin = next(o for o in outlets if o.slug == first["source"])
+            draft = Draft(str(first["title"]), tuple(str(first["text"]).split("\n\n")), "")
+            copy = copy_as_wire(draft, rng, wire, origin.name, event.slots["town"])
+            yield _corpus_item(count, target, copy,
+                               when + dt.timedelta(minutes=rng.randint(250, 400)), event,
+                               "wire", duplicate_of=str(first["id"]))
+
+
+def _corpus_item(number: int, outlet: Outlet, draft: Draft, when: dt.datetime, event: Event,
+                 kind: str, duplicate_of: str | None = None) -> dict[str, object]:
+    local = when.astimezone(outlet_timezone(outlet))
+    article_id = f"a{number:07d}"
+    slug = _names.slugify(draft.title, 8)
+    return {
+        "id": article_id,
+        "title": draft.title,
+        "text": "\n\n".join(draft.paragraphs),
+        "url": f"https://{outlet.slug}.example/{local:%Y/%m/%d}/{slug}-{number}",
+        "published": local.isoformat(),
+        "source": outlet.slug,
+        "story_id": event.story_id,
+        "kind": kind,
+        "duplicate_of": duplicate_of,
+    }
