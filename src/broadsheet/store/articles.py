@@ -152,3 +152,68 @@ def count_articles(db: Database, source_id: int | None = None) -> int:
         query = query.where(articles.c.source_id == source_id)
     with db.begin() as connection:
         return int(connection.scalar(query) or 0)
+
+
+# --- read-only queries for the site (tags, days, search results, sitemap) ----------------
+
+def _visible_before(query: sa.Select[Any], before: tuple[dt.datetime, int] | None) -> Any:
+    query = query.where(articles.c.hidden.is_(sa.false()))
+    if before is not None:
+        when, last_id = before
+        when_db = to_db_time(when)
+        query = query.where(sa.or_(articles.c.published < when_db,
+                                   sa.and_(articles.c.published == when_db,
+                                           articles.c.id < last_id)))
+    return query.order_by(articles.c.published.desc(), articles.c.id.desc())
+
+
+def get_articles(db: Database, ids: Iterable[int]) -> list[StoredArticle]:
+    """The visible articles with these ids, in the order the ids were given."""
+    ids = list(ids)
+    if not ids:
+        return []
+    query = _select().where(articles.c.id.in_(ids)).where(articles.c.hidden.is_(sa.false()))
+    with db.begin() as connection:
+        found = {row.id: _stored(row) for row in connection.execute(query)}
+    return [found[i] for i in ids if i in found]
+
+
+def articles_between(
+    db: Database, start: dt.datetime, end: dt.datetime, limit: int = 50,
+    *, before: tuple[dt.datetime, int] | None = None,
+) -> list[StoredArticle]:
+    """Articles published in [start, end), newest first, keyset-paginated (day archives)."""
+    query = (_select().where(articles.c.published >= to_db_time(start))
+             .where(articles.c.published < to_db_time(end)))
+    with db.begin() as connection:
+        return [_stored(r) for r in connection.execute(_visible_before(query, before).limit(limit))]
+
+
+def tagged_articles(
+    db: Database, tag: str, limit: int = 50, *, before: tuple[dt.datetime, int] | None = None,
+) -> list[StoredArticle]:
+    """Articles carrying a tag (compared lower-cased), newest first, keyset-paginated."""
+    from broadsheet.store.schema import article_tags
+
+    query = (_select().join(article_tags, article_tags.c.article_id == articles.c.id)
+             .where(article_tags.c.tag == sa.func.lower(sa.func.trim(tag))))
+    with db.begin() as connection:
+        return [_stored(r) for r in connection.execute(_visible_before(query, before).limit(limit))]
+
+
+def sitemap_entries(db: Database, limit: int = 50_000) -> list[tuple[int, dt.datetime]]:
+    """(id, last change) of the newest visible articles, for sitemap.xml."""
+    changed = sa.func.coalesce(articles.c.updated, articles.c.published)
+    query = (sa.select(articles.c.id, changed.label("changed"))
+             .where(articles.c.hidden.is_(sa.false()))
+             .order_by(articles.c.published.desc(), articles.c.id.desc()).limit(limit))
+    with db.begin() as connection:
+        return [(row.id, as_utc(row.changed)) for row in connection.execute(query)]  # type: ignore[misc]
+
+
+def newest_change(db: Database) -> tuple[int, int]:
+    """(highest article id, article count): changes whenever an article is added or removed."""
+    query = sa.select(sa.func.coalesce(sa.func.max(articles.c.id), 0), sa.func.count())
+    with db.begin() as connection:
+        top, count = connection.execute(query).one()
+    return int(top), int(count)

@@ -70,3 +70,33 @@ articles = sa.Table(
 sa.Index("ix_articles_published", articles.c.published)
 sa.Index("ix_articles_source_published", articles.c.source_id, articles.c.published)
 sa.Index("ix_articles_canonical_url", articles.c.canonical_url)
+
+# --- site: tags, view counts (migration branch "site") ---------------------------------
+# The search index is not here: it is an FTS5 table (SQLite) or a generated tsvector
+# column (PostgreSQL) that SQLAlchemy Core need not know; see store/search.py.
+
+article_tags = sa.Table(
+    "article_tags",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("tag", sa.Text, primary_key=True),
+)
+sa.Index("ix_article_tags_tag", article_tags.c.tag, article_tags.c.article_id)
+
+article_views = sa.Table(
+    "article_views",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("mark", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              nullable=False),
+)
+sa.Index("ix_article_views_day_article", article_views.c.day, article_views.c.article_id)
+
+view_salts = sa.Table(
+    "view_salts",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("salt", sa.Text, nullable=False),
+)
