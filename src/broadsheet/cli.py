@@ -250,9 +250,9 @@ def _start_poller(ctx: Context, interval: float = 30.0) -> threading.Thread:
 def _serve(ctx: Context) -> None:
     import uvicorn
 
-    from broadsheet.site.app import make_app
+    from broadsheet.web import make_web_app
 
-    app = make_app(ctx.db(), ctx.settings)
+    app = make_web_app(ctx.db(), ctx.settings)
     click.echo(f"serving on http://{ctx.settings.host}:{ctx.settings.port}", err=True)
     uvicorn.run(app, host=ctx.settings.host, port=ctx.settings.port, log_level="warning")
 
