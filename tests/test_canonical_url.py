@@ -48,8 +48,8 @@ def test_canonicalize_url(url: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "garbage",
-    ["", "not a url", "/relative/path", "mailto:someone@example.com", "http://[::1/", "http://a:99999/",
-     "http://exa mple.com/"],
+    ["", "not a url", "/relative/path", "mailto:someone@example.com", "http://[::1/",
+     "http://a:99999/", "http://exa mple.com/"],
 )
 def test_garbage_raises_value_error(garbage: str) -> None:
     with pytest.raises(ValueError, match="^stories: "):

@@ -1,0 +1,298 @@
+"""Story grouping: articles about one event, from any outlet, join one story.
+
+Online, single pass, in publication order. Each article becomes a unit TF-IDF
+vector (``_vectors``: title and lead weighted up, names and numbers weighted up,
+IDF learned from every article seen). Each story keeps the sum of its members'
+vectors as its centroid. A new article is scored against the centroids of the
+stories active within ``window_hours`` of its publication, found through an
+inverted index from term to story so that the cost per article depends on the
+window, not on the archive; the score is the cosine discounted by the time gap.
+The article joins the best story scoring at least ``threshold``, or starts a new
+one whose id is the article's id.
+
+``cluster_articles`` is the batch form: IDF is learned from the whole batch first
+and articles are taken in (published, id) order, so the result does not depend
+on the order of the input. ``export_state``/``from_state`` carry a clusterer
+across restarts as plain JSON-able data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+from itertools import repeat
+from operator import mul
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from broadsheet.stories._vectors import article_terms, weigh_terms
+
+__all__ = ["ClusterInput", "StoryClusterer", "cluster_articles"]
+
+DEFAULT_THRESHOLD = 0.3
+"""Cosine (after the time discount) an article needs to join a story; see bench/stories."""
+TIME_PENALTY = 0.3
+"""Share of the score lost by a story last updated a whole window ago."""
+QUERY_TERMS = 16
+"""The article's strongest terms, used to find candidate stories."""
+MAX_POSTINGS = 150
+"""Terms in more active stories than this are too common to find candidates with."""
+CENTROID_TERMS = 150
+EXACT_CANDIDATES = 6
+"""Candidates, by their partial score, that get an exact cosine."""
+
+
+@dataclass(frozen=True)
+class ClusterInput:
+    """What clustering needs of an article."""
+
+    id: str
+    title: str
+    text: str
+    published: dt.datetime
+    """Timezone-aware publication time."""
+    source: str
+
+
+@dataclass
+class _Story:
+    id: str
+    first: float
+    last: float
+    size: int = 0
+    centroid: dict[str, float] = field(default_factory=dict)
+    norm: float = 0.0
+
+
+class StoryClusterer:
+    """Assigns articles to stories one at a time (see the module docstring)."""
+
+    def __init__(self, window_hours: float = 72.0, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.window_hours = window_hours
+        self.threshold = threshold
+        self._window = window_hours * 3600.0
+        self._df: dict[str, int] = {}
+        self._docs = 0
+        self._frozen_idf: tuple[dict[str, float], float] | None = None
+        self._stories: dict[str, _Story] = {}
+        self._postings: dict[str, dict[str, float]] = {}
+        self._expiry: list[tuple[float, str]] = []
+        self._story_of: dict[str, str] = {}
+        self._clock = -math.inf
+
+    def assign(self, article: ClusterInput) -> str:
+        """Return the story id of ``article``, joining or starting a story."""
+        return self._assign(article, None)
+
+    def _assign(self, article: ClusterInput, counts: dict[str, float] | None) -> str:
+        known = self._story_of.get(article.id)
+        if known is not None and known in self._stories:
+            return known
+        if counts is None:
+            counts = article_terms(article.title, article.text)
+        if self._frozen_idf is None:
+            self._learn(counts)
+        vector = self._vector(counts)
+        when = article.published.timestamp()
+        self._expire(when)
+        best = self._best_story(vector, when)
+        story = self._new_story(article.id, when) if best is None else self._stories[best]
+        self._join(story, vector, when)
+        self._story_of[article.id] = story.id
+        return story.id
+
+    def nearest_stories(self, article: ClusterInput, limit: int = 3) -> list[tuple[str, float]]:
+        """Return up to ``limit`` active (story id, score) pairs closest to ``article``."""
+        counts = article_terms(article.title, article.text)
+        vector = self._vector(counts)
+        scores = self._scores(vector, article.published.timestamp())
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+    def learn_idf(self, articles: Iterable[ClusterInput]) -> None:
+        """Count ``articles`` into the document frequencies and freeze IDF until ``thaw_idf``."""
+        for article in articles:
+            self._learn(article_terms(article.title, article.text))
+        self._freeze()
+
+    def _freeze(self) -> None:
+        self._frozen_idf = _idf_table(self._df, self._docs, self._df)
+
+    def thaw_idf(self) -> None:
+        """Go back to learning IDF from each assigned article."""
+        self._frozen_idf = None
+
+    def export_state(self) -> dict[str, Any]:
+        """Return the clusterer's state as JSON-able data (see ``from_state``)."""
+        return {
+            "version": 1,
+            "window_hours": self.window_hours,
+            "threshold": self.threshold,
+            "docs": self._docs,
+            "df": dict(self._df),
+            "clock": self._clock if math.isfinite(self._clock) else None,
+            "stories": [
+                {"id": s.id, "first": s.first, "last": s.last, "size": s.size,
+                 "centroid": s.centroid}
+                for s in self._stories.values()
+            ],
+            "story_of": dict(self._story_of),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> StoryClusterer:
+        """Rebuild a clusterer from ``export_state`` data; ValueError if it is not such data."""
+        if state.get("version") != 1:
+            raise ValueError("stories: unknown clusterer state version")
+        clusterer = cls(window_hours=state["window_hours"], threshold=state["threshold"])
+        clusterer._docs = int(state["docs"])
+        clusterer._df = {str(k): int(v) for k, v in state["df"].items()}
+        clusterer._clock = -math.inf if state["clock"] is None else float(state["clock"])
+        for data in state["stories"]:
+            story = _Story(data["id"], float(data["first"]), float(data["last"]), int(data["size"]))
+            clusterer._stories[story.id] = story
+            centroid = {str(k): float(v) for k, v in data["centroid"].items()}
+            clusterer._add_to_centroid(story, centroid)
+            heapq.heappush(clusterer._expiry, (story.last, story.id))
+        clusterer._story_of = {str(k): str(v) for k, v in state["story_of"].items()}
+        return clusterer
+
+    def _learn(self, counts: dict[str, float]) -> None:
+        self._docs += 1
+        for term in counts:
+            self._df[term] = self._df.get(term, 0) + 1
+
+    def _vector(self, counts: dict[str, float]) -> dict[str, float]:
+        if self._frozen_idf is not None:
+            return weigh_terms(counts, *self._frozen_idf)
+        return weigh_terms(counts, *_idf_table(self._df, self._docs, counts))
+
+    def _scores(self, vector: dict[str, float], when: float) -> dict[str, float]:
+        partial: dict[str, float] = {}
+        get = partial.get
+        postings = self._postings
+        for term, weight in sorted(vector.items(), key=_by_weight)[:QUERY_TERMS]:
+            posting = postings.get(term)
+            if posting and len(posting) <= MAX_POSTINGS:
+                for story_id, value in posting.items():
+                    partial[story_id] = get(story_id, 0.0) + weight * value
+        stories = self._stories
+        ranked = heapq.nlargest(
+            4 * EXACT_CANDIDATES, [(dot / stories[sid].norm, sid) for sid, dot in partial.items()]
+        )
+        terms, weights = list(vector), list(vector.values())
+        scores: dict[str, float] = {}
+        for _, story_id in ranked:
+            story = stories[story_id]
+            gap = max(story.first - when, when - story.last, 0.0)
+            if gap > self._window:
+                continue
+            if len(scores) == EXACT_CANDIDATES:
+                break
+            found = map(story.centroid.get, terms, repeat(0.0))
+            cosine = sum(map(mul, weights, found)) / story.norm
+            scores[story_id] = cosine * (1.0 - TIME_PENALTY * gap / self._window)
+        return scores
+
+    def _best_story(self, vector: dict[str, float], when: float) -> str | None:
+        scores = self._scores(vector, when)
+        if not scores:
+            return None
+        story_id, score = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
+        return story_id if score >= self.threshold else None
+
+    def _new_story(self, article_id: str, when: float) -> _Story:
+        story = _Story(article_id, when, when)
+        self._stories[story.id] = story
+        return story
+
+    def _join(self, story: _Story, vector: dict[str, float], when: float) -> None:
+        story.size += 1
+        story.first = min(story.first, when)
+        if when > story.last or story.size == 1:
+            story.last = max(story.last, when)
+            heapq.heappush(self._expiry, (story.last, story.id))
+        self._add_to_centroid(story, vector)
+
+    def _add_to_centroid(self, story: _Story, vector: dict[str, float]) -> None:
+        centroid, postings, story_id = story.centroid, self._postings, story.id
+        for term, weight in vector.items():
+            value = centroid[term] = centroid.get(term, 0.0) + weight
+            posting = postings.get(term)
+            if posting is None:
+                postings[term] = {story_id: value}
+            else:
+                posting[story_id] = value
+        if len(centroid) > 2 * CENTROID_TERMS:
+            # Keep big stories' centroids (and the postings they fill) bounded.
+            kept = dict(sorted(centroid.items(), key=_by_weight)[:CENTROID_TERMS])
+            for term in centroid:
+                if term not in kept:
+                    self._unpost(term, story_id)
+            story.centroid = centroid = kept
+        values = list(centroid.values())
+        story.norm = math.sqrt(sum(map(mul, values, values))) or 1.0
+
+    def _unpost(self, term: str, story_id: str) -> None:
+        posting = self._postings.get(term)
+        if posting is not None:
+            posting.pop(story_id, None)
+            if not posting:
+                del self._postings[term]
+
+    def _expire(self, when: float) -> None:
+        """Drop stories whose last article is more than a window before the newest one seen."""
+        self._clock = max(self._clock, when)
+        horizon = self._clock - 1.25 * self._window  # slack for articles that arrive late
+        while self._expiry and self._expiry[0][0] < horizon:
+            last, story_id = heapq.heappop(self._expiry)
+            story = self._stories.get(story_id)
+            if story is None or story.last != last:
+                continue  # a stale entry: the story moved on
+            for term in story.centroid:
+                self._unpost(term, story_id)
+            del self._stories[story_id]
+        if len(self._story_of) > 4 * max(len(self._stories), 1024):
+            self._story_of = {a: s for a, s in self._story_of.items() if s in self._stories}
+
+
+def _by_weight(item: tuple[str, float]) -> tuple[float, str]:
+    return (-item[1], item[0])
+
+
+def _idf_table(
+    df: dict[str, int], docs: int, terms: Iterable[str]
+) -> tuple[dict[str, float], float]:
+    """Smoothed IDF of ``terms`` over ``docs`` documents, and the IDF of an unseen term."""
+    log, top = math.log, math.log(docs + 1)
+    table = {term: top - log(df.get(term, 0) + 1) + 1.0 for term in terms}
+    return table, top + 1.0
+
+
+def cluster_articles(
+    items: Iterable[ClusterInput],
+    *,
+    window_hours: float = 72.0,
+    threshold: float = DEFAULT_THRESHOLD,
+    clusterer: StoryClusterer | None = None,
+) -> dict[str, str]:
+    """Group a batch of articles into stories: ``{article id: story id}``.
+
+    IDF is learned from the whole batch before any article is placed, and
+    articles are placed in (published, id) order, so the grouping does not depend
+    on the order of ``items``. Pass ``clusterer`` to continue from earlier state.
+    """
+    ordered = sorted(items, key=lambda a: (a.published.timestamp(), a.id))
+    clusterer = clusterer or StoryClusterer(window_hours=window_hours, threshold=threshold)
+    counts = [article_terms(article.title, article.text) for article in ordered]
+    for terms in counts:
+        clusterer._learn(terms)
+    clusterer._freeze()
+    try:
+        return {
+            article.id: clusterer._assign(article, terms)
+            for article, terms in zip(ordered, counts, strict=True)
+        }
+    finally:
+        clusterer.thaw_idf()
