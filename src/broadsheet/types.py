@@ -39,6 +39,15 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class Enclosure:
+    """A file attached to a feed item (podcast audio, an image, a PDF)."""
+
+    url: str
+    type: str = ""
+    length: int | None = None
+
+
+@dataclass(frozen=True)
 class FeedEntry:
     """One item of a feed, normalised whatever the feed's format."""
 
@@ -56,6 +65,7 @@ class FeedEntry:
     image: str | None = None
     image_credit: str | None = None
     categories: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class ParsedFeed:
     hub_url: str | None = None
     self_url: str | None = None
     ttl_seconds: int | None = None
+    """The feed's own hint (RSS ttl, sy:updatePeriod/Frequency): poll no more often than this."""
     entries: tuple[FeedEntry, ...] = ()
 
 

@@ -15,10 +15,32 @@ _ZONES = {
     "KST": 540, "AEST": 600, "AEDT": 660, "ACST": 570, "AWST": 480, "NZST": 720, "NZDT": 780,
 }
 _ZONE_AT_END = re.compile(r"\s([A-Z]{1,5})$")
+_COLON_OFFSET = re.compile(r"([+-])(\d\d):(\d\d)$")
+_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?=[\s-])", re.I)
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
 def _with_zone(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _sensible(value: dt.datetime | None) -> dt.datetime | None:
+    """Dates before 1900 are nonsense in a feed (and overflow some conversions)."""
+    if value is None:
+        return None
+    try:
+        return value if value >= _EARLIEST else None
+    except OverflowError:
+        return None
+
+
+def _named_zone(text: str) -> str:
+    match = _ZONE_AT_END.search(text)
+    if match and match.group(1) in _ZONES:
+        minutes = _ZONES[match.group(1)]
+        sign = "+" if minutes >= 0 else "-"
+        return text[: match.start()] + f" {sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+    return text
 
 
 def parse_date(raw: str | None) -> dt.datetime | None:
@@ -31,19 +53,19 @@ def parse_date(raw: str | None) -> dt.datetime | None:
     text = " ".join(str(raw).split())[:100]
     if not text:
         return None
+    text = _named_zone(text)
     iso = text.replace("z", "Z")
+    if "-" in iso[:10] and (" +" in iso or " -" in iso[10:]):
+        iso = iso.replace(" +", "+").replace(" -", "-")
     try:
-        return _with_zone(dt.datetime.fromisoformat(iso.replace(" ", "T", 1) if "-" in iso[:10]
-                                                    else iso))
+        return _sensible(_with_zone(dt.datetime.fromisoformat(
+            iso.replace(" ", "T", 1) if "-" in iso[:10] else iso)))
     except ValueError:
         pass
-    match = _ZONE_AT_END.search(text)
-    if match and match.group(1) in _ZONES:
-        minutes = _ZONES[match.group(1)]
-        sign = "+" if minutes >= 0 else "-"
-        text = text[: match.start()] + f" {sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+    text = _MONTHS.sub(lambda m: m.group(1).title(), text)
+    text = _COLON_OFFSET.sub(r"\1\2\3", text)
     try:
-        return _with_zone(parsedate_to_datetime(text))
+        return _sensible(_with_zone(parsedate_to_datetime(text)))
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
 

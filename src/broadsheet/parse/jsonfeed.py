@@ -16,8 +16,12 @@ def _text(value: Any, limit: int = 100_000) -> str:
 
 
 def _authors(item: dict[str, Any], feed: dict[str, Any]) -> tuple[str, ...]:
-    people = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict)
-                                      else None) or feed.get("authors") or []
+    def single(holder: dict[str, Any]) -> list[Any] | None:
+        return [holder["author"]] if isinstance(holder.get("author"), dict) else None
+
+    # 1.1 has "authors"; 1.0 had one "author"; an item without one inherits the feed's.
+    people = (item.get("authors") or single(item) or feed.get("authors") or single(feed)
+              or [])
     if not isinstance(people, list):
         return ()
     return tuple(_text(p.get("name"), 200) for p in people

@@ -1,0 +1,200 @@
+"""Helpers shared by the RSS and Atom readers: names, text, links, HTML fragments, media."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from broadsheet.types import Enclosure
+
+NS = {
+    "http://www.w3.org/2005/Atom": "atom",
+    "http://purl.org/atom/ns#": "atom03",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
+    "http://purl.org/rss/1.0/": "rss10",
+    "http://my.netscape.com/rdf/simple/0.9/": "rss090",
+    "http://purl.org/rss/1.0/modules/content/": "content",
+    "http://purl.org/dc/elements/1.1/": "dc",
+    "http://purl.org/dc/terms/": "dcterms",
+    "http://search.yahoo.com/mrss/": "media",
+    "http://search.yahoo.com/mrss": "media",
+    "http://purl.org/rss/1.0/modules/syndication/": "sy",
+    "http://www.w3.org/1999/xhtml": "xhtml",
+    "http://www.itunes.com/dtds/podcast-1.0.dtd": "itunes",
+}
+# Prefixes feeds commonly use without declaring them (read in recovery mode).
+_PREFIXES = {"content": "content", "dc": "dc", "dcterms": "dcterms", "media": "media",
+             "sy": "sy", "atom": "atom", "itunes": "itunes", "rdf": "rdf"}
+MAX_TEXT = 1_000_000
+_MARKUP = re.compile(r"<[A-Za-z/!]|&#?[A-Za-z0-9]+;")
+_URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])([^"'<>]*)\2""", re.I)
+_ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|//)")
+_EMAIL_NAME = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")
+_EMAIL = re.compile(r"^\s*\S+@\S+\.\S+\s*$")
+_IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.I)
+
+
+def name(element: etree._Element) -> tuple[str, str]:
+    """(namespace short name, local name) of an element; '' for no namespace."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ("#", "")
+    if tag[0] == "{":
+        uri, local = tag[1:].split("}", 1)
+        return NS.get(uri, uri), local
+    if ":" in tag:
+        prefix, local = tag.split(":", 1)
+        return _PREFIXES.get(prefix, prefix), local
+    return "", tag
+
+
+def children(element: etree._Element) -> Iterator[tuple[str, str, etree._Element]]:
+    """Child elements with their (namespace, local name); comments skipped."""
+    for child in element:
+        if isinstance(child.tag, str):
+            ns, local = name(child)
+            yield ns, local, child
+
+
+def text(element: etree._Element | None) -> str:
+    """All the text inside an element, whitespace at the ends trimmed."""
+    if element is None:
+        return ""
+    if len(element) == 0:
+        return (element.text or "").strip()[:MAX_TEXT]
+    return "".join(element.itertext()).strip()[:MAX_TEXT]
+
+
+def inner_markup(element: etree._Element) -> str:
+    """The element's children serialised as HTML-ish text (unescaped markup in RSS, XHTML)."""
+    parts = [html.escape(element.text or "", quote=False)]
+    for child in element:
+        if not isinstance(child.tag, str):
+            parts.append(html.escape(child.tail or "", quote=False))
+            continue
+        parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
+    markup = "".join(parts).strip()
+    return re.sub(r"\s?xmlns(?::\w+)?=\"[^\"]*\"", "", markup)[:MAX_TEXT]
+
+
+def html_of(element: etree._Element) -> str:
+    """An element meant to hold HTML: escaped text or CDATA, else unescaped child markup."""
+    if len(element):
+        return inner_markup(element)
+    return (element.text or "").strip()[:MAX_TEXT]
+
+
+def plain(value: str, *, markup: bool = True) -> str:
+    """One line of plain text; HTML tags and entities are read as HTML when ``markup``."""
+    if markup and _MARKUP.search(value):
+        if "<" in value:
+            from lxml import html as lxml_html
+
+            try:
+                value = lxml_html.fragment_fromstring(value, create_parent="div").text_content()
+            except (etree.ParserError, ValueError):
+                value = re.sub(r"<[^>]*>", "", value)
+        value = html.unescape(value)
+    return " ".join(value.split())
+
+
+def absolute(base: str | None, link: str | None) -> str | None:
+    """Resolve a possibly relative address against the element's base."""
+    if not link:
+        return None
+    link = link.strip()
+    if not link:
+        return None
+    if base and not _ABSOLUTE.match(link):
+        try:
+            return urljoin(base, link)
+        except ValueError:
+            return link
+    if link.startswith("//") and base:
+        return urljoin(base, link)
+    return link
+
+
+def absolutize_html(fragment: str, base: str | None) -> str:
+    """Resolve relative href/src attributes in an HTML fragment (xml:base, feed address)."""
+    if not base or not fragment or ("href" not in fragment and "src" not in fragment):
+        return fragment
+
+    def fix(match: re.Match[str]) -> str:
+        value = match.group(3)
+        if not value or _ABSOLUTE.match(value.strip()):
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{absolute(base, html.unescape(value))}" \
+               f"{match.group(2)}"
+
+    return _URL_ATTRIBUTE.sub(fix, fragment)
+
+
+def person(value: str) -> str:
+    """A display name from 'name', 'email (Name)' or a bare address."""
+    value = " ".join(value.split())
+    match = _EMAIL_NAME.match(value)
+    if match:
+        return match.group(1).strip()[:200]
+    return value[:200]
+
+
+def is_email(value: str) -> bool:
+    return bool(_EMAIL.match(value))
+
+
+class Media:
+    """Collects Media RSS and enclosure facts for one item and picks its image."""
+
+    def __init__(self) -> None:
+        self.images: list[str] = []
+        self.thumbnails: list[str] = []
+        self.credits: list[str] = []
+        self.enclosures: list[Enclosure] = []
+
+    def read(self, local: str, element: etree._Element, base: str | None) -> None:
+        """Take in one media:* element (group, content, thumbnail, credit)."""
+        if local == "group":
+            for ns, inner, child in children(element):
+                if ns == "media":
+                    self.read(inner, child, base)
+        elif local == "content":
+            url = absolute(base, element.get("url"))
+            medium = (element.get("medium") or "").lower()
+            kind = (element.get("type") or "").lower()
+            if url and (medium == "image" or kind.startswith("image/")
+                        or (not medium and not kind and _IMAGE_PATH.search(url))):
+                self.images.append(url)
+            for ns, inner, child in children(element):
+                if ns == "media" and inner in ("credit", "thumbnail"):
+                    self.read(inner, child, base)
+        elif local == "thumbnail":
+            url = absolute(base, element.get("url"))
+            if url:
+                self.thumbnails.append(url)
+        elif local == "credit":
+            credit = plain(text(element))
+            if credit and credit not in self.credits:
+                self.credits.append(credit[:200])
+
+    def enclosure(self, url: str | None, kind: str | None, length: str | None) -> None:
+        """Take in an RSS enclosure or an Atom rel=enclosure link."""
+        if not url:
+            return
+        size = int(length) if length and length.strip().isdigit() else None
+        self.enclosures.append(Enclosure(url=url, type=(kind or "").strip(), length=size))
+
+    def image(self) -> str | None:
+        for url in self.images + self.thumbnails:
+            return url
+        for item in self.enclosures:
+            if item.type.startswith("image/"):
+                return item.url
+        return None
+
+    def credit(self) -> str | None:
+        return self.credits[0] if self.credits else None

@@ -1,0 +1,110 @@
+"""The parser on hostile and arbitrary input: only ParseError, no entity tricks, bounded work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from broadsheet.errors import ParseError
+from broadsheet.parse import parse_feed
+from broadsheet.parse.encoding import decode_document
+from broadsheet.parse.safety import make_safe
+from broadsheet.types import FeedEntry
+from broadsheet.update.decide import build_article
+from tests.servers import Reply, ScriptedServer
+
+_FRAGMENTS = st.sampled_from([
+    b"<rss version='2.0'>", b"<channel>", b"<item>", b"</item>", b"<title>", b"</title>",
+    b"<feed xmlns='http://www.w3.org/2005/Atom'>", b"<entry>", b"<!DOCTYPE x [", b"]>",
+    b"<!ENTITY a 'b'>", b"&a;", b"&amp;", b"&#0;", b"<![CDATA[", b"]]>", b"\xef\xbb\xbf",
+    b"\xff\xfe", b"<?xml version='1.0' encoding='utf-16'?>", b"{", b"}", b'"items":[',
+    b'"version":"https://jsonfeed.org/version/1.1"', b"<rdf:RDF>", b"<link>", b"\x00", b"\x93",
+])
+
+
+def _run(body: bytes) -> None:
+    try:
+        parse_feed(body, "https://fuzz.example/feed", "")
+    except ParseError:
+        pass
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_raise_only_parse_error(body: bytes) -> None:
+    _run(body)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_FRAGMENTS, st.binary(max_size=20)), max_size=40))
+def test_feedish_bytes_raise_only_parse_error(parts: list[bytes]) -> None:
+    _run(b"".join(parts))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=500), st.sampled_from(["", "text/xml; charset=utf-16",
+                                                "application/json", "text/xml; charset=bogus"]))
+def test_arbitrary_text_in_any_label(text: str, content_type: str) -> None:
+    try:
+        parse_feed(text.encode("utf-8", "surrogatepass"), "https://fuzz.example/", content_type)
+    except ParseError:
+        pass
+
+
+def test_entity_bomb_is_not_expanded_and_is_fast() -> None:
+    laughs = "".join(f'<!ENTITY l{n} "{("&l" + str(n - 1) + ";") * 10}">' for n in range(1, 12))
+    body = (f'<!DOCTYPE rss [<!ENTITY l0 "lol">{laughs}]><rss version="2.0"><channel>'
+            f"<title>&l11;</title><item><guid>1</guid><title>&l11;&l11;</title></item>"
+            f"</channel></rss>").encode()
+    started = time.monotonic()
+    feed = parse_feed(body, "https://bomb.example/")
+    assert time.monotonic() - started < 1.0
+    assert len(feed.title) < 100 and len(feed.entries[0].title) < 100
+
+
+def test_external_entities_and_dtds_are_never_fetched(server: ScriptedServer) -> None:
+    server.route("/evil.dtd", Reply(200, b'<!ENTITY secret "leaked">'))
+    server.route("/secret.txt", Reply(200, b"leaked"))
+    body = (f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "{server.url("/evil.dtd")}" ['
+            f'<!ENTITY x SYSTEM "{server.url("/secret.txt")}">'
+            f'<!ENTITY % p SYSTEM "{server.url("/evil.dtd")}"> %p;]>'
+            f"<rss version='2.0'><channel><title>&x;&secret;</title></channel></rss>").encode()
+    feed = parse_feed(body, server.url("/feed.xml"))
+    assert "leaked" not in feed.title
+    assert server.hits["/evil.dtd"] == 0 and server.hits["/secret.txt"] == 0
+
+
+def test_make_safe_keeps_cdata_and_turns_html_entities_numeric() -> None:
+    safe = make_safe("<a>&nbsp;&eacute; AT&T &bogus; <![CDATA[&nbsp; & x]]></a>")
+    assert safe == "<a>&#160;&#233; AT&amp;T &amp;bogus; <![CDATA[&nbsp; & x]]></a>"
+
+
+def test_html_meta_charset_is_read_when_nothing_else_says() -> None:
+    body = '<html><head><meta charset="windows-1251"></head><body>Мост</body></html>'
+    text, used = decode_document(body.encode("cp1251"))
+    assert "Мост" in text and used == "cp1251"
+
+
+def test_oversized_document_is_refused() -> None:
+    try:
+        parse_feed(b"<rss>" + b" " * (17 * 1024 * 1024) + b"</rss>", "https://big.example/")
+    except ParseError as error:
+        assert "larger than" in str(error)
+    else:
+        raise AssertionError("no ParseError")
+
+
+def test_future_dates_are_clamped_and_missing_dates_take_first_seen() -> None:
+    seen = dt.datetime(2025, 9, 1, 14, 0, tzinfo=dt.UTC)
+    future = FeedEntry(key="id:1", title="t", published=dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+    missing = FeedEntry(key="id:2", title="t")
+    zoned = FeedEntry(key="id:3", title="t", published=dt.datetime(
+        2025, 9, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4))))
+    assert build_article(1, future, seen=seen, feed_only=True).published == seen
+    assert build_article(1, missing, seen=seen, feed_only=True).published == seen
+    kept = build_article(1, zoned, seen=seen, feed_only=True)
+    assert kept.published == dt.datetime(2025, 9, 1, 13, 0, tzinfo=dt.UTC)
+    assert kept.published_offset == -240
