@@ -118,6 +118,16 @@ def test_wire_copies_are_near_duplicates(newsroom: Newsroom) -> None:
         assert best > 0.7
 
 
+def test_near_misses_are_other_events_on_the_same_topic(newsroom: Newsroom) -> None:
+    near = [a for a in newsroom.articles if a.kind == "near_miss"]
+    assert near
+    for article in near:
+        twins = [a for a in newsroom.articles
+                 if a.tags[:-1] == article.tags[:-1] and a.story_id != article.story_id]
+        assert twins, article.title
+        assert all(a.tags[-1] != article.tags[-1] for a in twins)  # another town
+
+
 # -- pages ---------------------------------------------------------------------------
 
 

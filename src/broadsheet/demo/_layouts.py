@@ -50,10 +50,19 @@ def _widget(page: Page, cls: str) -> str:
 
 
 def _read_more(page: Page, cls: str) -> str:
-    return (f'<aside class="{cls}"><strong>Read more</strong> '
-            f'<a href="#">{escape(page.article.related_title)}</a>'
-            f'<img src="{page.related_image}" alt="" width="160" height="90">'
-            f'<small class="credit">{escape(page.related_credit)}</small></aside>')
+    """The box between paragraphs; its tag varies, as real CMSs vary."""
+    title, image, credit = (escape(page.article.related_title), page.related_image,
+                            escape(page.related_credit))
+    if cls == "read-more":
+        return (f'<aside class="{cls}"><strong>Read more</strong> <a href="#">{title}</a>'
+                f'<img src="{image}" alt="" width="160" height="90">'
+                f'<small class="credit">{credit}</small></aside>')
+    if cls == "inline-promo":
+        return (f'<div class="{cls}"><img src="{image}" alt="" width="160" height="90">'
+                f'<span class="{cls}__credit">{credit}</span><span class="{cls}__label">'
+                f'Read more</span> <a class="{cls}__link" href="#">{title}</a></div>')
+    return (f'<div class="{cls}"><p><strong>Read more:</strong> <a href="#">{title}</a></p>'
+            f'<p><img src="{image}" alt="" width="160" height="90"><br>{credit}</p></div>')
 
 
 def _figure(page: Page, cls: str, credit_cls: str) -> str:

@@ -60,6 +60,18 @@ BACKGROUND: tuple[str, ...] = (
     "The main road into {town} follows the {river} for several kilometres.",
     "Businesses along the {river} front said the day had been unusually busy.",
     "Community leaders in {town} called for the lessons to be written down and shared.",
+    "{org} has faced questions from residents about how the decision was reached.",
+    "A petition on the subject gathered several hundred signatures in {town} last year.",
+    "The local newspaper archive records a similar debate in {town} in {past_year}.",
+    "Schools in {town} said they would discuss the news with pupils.",
+    "The nearest large city is more than an hour's drive from {town}.",
+    "Volunteers from across the {region} offered help on {day}.",
+    "Some residents said they had learned the news from neighbours rather than officials.",
+    "The {region} has a long tradition of close-knit town life.",
+    "Questions about the cost were raised at a packed meeting in the town hall.",
+    "Visitors to {town} often stop at the old bridge over the {river}.",
+    "{org} said it had received many messages from the public.",
+    "Several families in {town} have lived there for generations.",
 )
 
 CLOSINGS: tuple[str, ...] = (

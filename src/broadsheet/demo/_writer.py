@@ -24,10 +24,13 @@ _CURRENCIES = ("£", "€", "$")
 
 # Paragraph plans: L lede, F0-F2 facts, QO/QX quotes, B0/B1 background, C closing.
 _PLANS: tuple[tuple[tuple[str, ...], ...], ...] = (
-    (("L",), ("F0", "F1"), ("QO",), ("F2", "B2"), ("QX",), ("B0", "B1"), ("B3", "C")),
-    (("L", "B2"), ("QO",), ("F1",), ("F0", "F2"), ("B0", "B3"), ("QX",), ("B1", "C")),
-    (("L", "F0"), ("QX",), ("F1", "B3"), ("QO",), ("F2", "B0"), ("B1", "B2"), ("C",)),
-    (("L",), ("F2",), ("QO", "B3"), ("F0",), ("F1", "B0"), ("QX",), ("B1", "B2"), ("C",)),
+    (("L",), ("F0", "F1"), ("QO", "B4"), ("F2", "B2"), ("QX",), ("B0", "B1"), ("B5",),
+     ("B3", "C")),
+    (("L", "B2"), ("QO",), ("F1", "B5"), ("F0", "F2"), ("B0", "B3"), ("QX", "B4"), ("B1", "C")),
+    (("L", "F0"), ("B4", "B5"), ("QX",), ("F1", "B3"), ("QO",), ("F2", "B0"), ("B1", "B2"),
+     ("C",)),
+    (("L",), ("F2",), ("QO", "B3"), ("F0", "B4"), ("F1", "B0"), ("QX",), ("B5",), ("B1", "B2"),
+     ("C",)),
 )
 
 # Each variant's house style: small word choices applied to the body.
@@ -36,6 +39,13 @@ _HOUSE_STYLES: tuple[dict[str, str], ...] = (
     {"percent": "per cent", "about": "around"},
     {"residents": "locals", "people": "residents", "roughly": "about"},
     {"percent": "%", "some": "about", "kilometres": "km"},
+)
+
+
+# One shuffled order of the background sentences per event offset: variants of an
+# event take disjoint slices, and two events rarely share the same background.
+_BACKGROUND_ORDERS = tuple(
+    random.Random(n).sample(range(len(BACKGROUND)), len(BACKGROUND)) for n in range(1000)
 )
 
 
@@ -137,21 +147,20 @@ def _restyle(text: str, variant: int) -> str:
 def write_story(event: Event, variant: int) -> Draft:
     """Write ``event`` as outlet number ``variant`` of its coverage would."""
     topic, slots = event.topic, event.slots
-    bg = (event.offset + 4 * variant) % len(BACKGROUND)
+    order = _BACKGROUND_ORDERS[event.offset]
+    background = order[6 * variant % len(order) :] + order
     parts = {
         "L": _pick(topic.ledes, event, 1, variant),
         "QO": _pick(topic.quotes_official, event, 2, variant),
         "QX": _pick(topic.quotes_other, event, 3, variant),
-        **{f"B{i}": BACKGROUND[(bg + i) % len(BACKGROUND)] for i in range(4)},
+        **{f"B{i}": BACKGROUND[background[i]] for i in range(6)},
         "C": _pick(CLOSINGS, event, 4, variant),
     }
     for index, phrasings in enumerate(topic.facts):
         parts[f"F{index}"] = _pick(phrasings, event, 5 + index, variant)
     plan = _PLANS[(event.offset + variant) % len(_PLANS)]
-    paragraphs = tuple(
-        _restyle(" ".join(parts[key] for key in keys).format_map(slots), variant)
-        for keys in plan
-    )
+    text = "\n".join(" ".join(parts[key] for key in keys) for keys in plan)
+    paragraphs = tuple(_restyle(text.format_map(slots), variant).split("\n"))
     title = _pick(topic.headlines, event, 0, variant).format_map(slots)
     caption = _pick(topic.captions, event, 6, variant).format_map(slots)
     return Draft(title[0].upper() + title[1:], paragraphs, caption)

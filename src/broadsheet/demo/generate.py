@@ -71,8 +71,16 @@ class Newsroom:
         default_factory=dict, repr=False, compare=False
     )
 
+    _by_outlet: dict[str, tuple[DemoArticle, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
     def __post_init__(self) -> None:
         self._index.update({(a.outlet_slug, a.slug): a for a in self.articles})
+        grouped: dict[str, list[DemoArticle]] = {o.slug: [] for o in self.outlets}
+        for article in self.articles:
+            grouped.setdefault(article.outlet_slug, []).append(article)
+        self._by_outlet.update({slug: tuple(items) for slug, items in grouped.items()})
 
     def article(self, outlet_slug: str, slug: str) -> DemoArticle:
         """Return the article ``slug`` of outlet ``outlet_slug``; KeyError if unknown."""
@@ -87,7 +95,7 @@ class Newsroom:
 
     def outlet_articles(self, slug: str) -> tuple[DemoArticle, ...]:
         """Return the articles of one outlet, newest first."""
-        return tuple(a for a in self.articles if a.outlet_slug == slug)
+        return self._by_outlet.get(slug, ())
 
 
 def outlet_timezone(outlet: Outlet) -> dt.timezone:
@@ -219,6 +227,7 @@ def generate_story_corpus(seed: int, n_articles: int) -> Iterator[dict[str, obje
     """
     rng = random.Random(f"broadsheet-corpus-{seed}")
     outlets = make_outlets(rng, 60)
+    by_slug = {o.slug: o for o in outlets}
     wire = _names.make_wire(rng)
     start = dt.datetime(2024, 1, 1, 6, tzinfo=dt.UTC)
     recent: list[Event] = []
@@ -248,8 +257,9 @@ def generate_story_corpus(seed: int, n_articles: int) -> Iterator[dict[str, obje
             yield item
         if first is not None and count < n_articles and rng.random() < 0.25:
             count += 1
-            target = rng.choice([o for o in outlets if o not in chosen])
-            origin = next(o for o in outlets if o.slug == first["source"])
+            taken = {o.slug for o in chosen}
+            target = rng.choice([o for o in outlets if o.slug not in taken])
+            origin = by_slug[str(first["source"])]
             draft = Draft(str(first["title"]), tuple(str(first["text"]).split("\n\n")), "")
             copy = copy_as_wire(draft, rng, wire, origin.name, event.slots["town"])
             yield _corpus_item(count, target, copy,

@@ -21,7 +21,9 @@ import argparse
 import asyncio
 import datetime as dt
 import hashlib
+import signal
 import socket
+import sys
 import threading
 from email.utils import format_datetime, parsedate_to_datetime
 from types import TracebackType
@@ -294,14 +296,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     newsroom = make_newsroom(seed=args.seed, outlets=args.outlets, events=args.events)
     server = NewsroomServer(newsroom, host=args.host, port=args.port, farm_size=args.farm)
+    # SIGTERM stops as cleanly as Ctrl-C: SystemExit unwinds the with-block.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     with server:
-        print(f"Demo newsroom at {server.base_url}/ (Ctrl-C to stop)")
+        print(f"Demo newsroom at {server.base_url}/ (Ctrl-C to stop)", flush=True)
         for url in server.feed_urls():
-            print(f"  feed: {url}")
+            print(f"  feed: {url}", flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
-            print("stopping")
+            print("stopping", flush=True)
 
 
 if __name__ == "__main__":
