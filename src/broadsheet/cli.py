@@ -227,24 +227,76 @@ def run(ctx: Context, host: str | None, port: int | None) -> None:
     _serve(ctx)
 
 
-def _start_poller(ctx: Context, interval: float = 30.0) -> threading.Thread:
-    from broadsheet.update.pipeline import run_update
+def _start_poller(ctx: Context) -> threading.Thread:
+    """Embedded mode: the same worker loop as ``broadsheet worker``, in a thread."""
+    from broadsheet.update.worker import Worker
 
+    worker = Worker(ctx.db(), ctx.settings)
     log = logging.getLogger("broadsheet.run")
 
     def loop() -> None:
         while True:
             try:
-                summary = run_update(ctx.db(), ctx.settings)
-                if summary.polled:
-                    log.info(summary.line())
-            except Exception:  # the poller must outlive any one bad run
-                log.exception("update run failed")
-            time.sleep(interval)
+                worker.run()
+            except Exception:  # the poller must outlive any one bad round
+                log.exception("worker round failed")
+                time.sleep(5)
 
     thread = threading.Thread(target=loop, name="poller", daemon=True)
     thread.start()
     return thread
+
+
+@cli.command()
+@click.option("--batch", type=int, default=20, show_default=True,
+              help="Sources leased per round.")
+@click.option("--lease", "lease_seconds", type=float, default=120.0, show_default=True,
+              help="Seconds a lease lasts without a heartbeat.")
+@click.option("--idle", "idle_seconds", type=float, default=5.0, show_default=True,
+              help="Seconds to wait when nothing is due.")
+@click.option("--once", is_flag=True, help="Stop when nothing is due.")
+@pass_context
+def worker(ctx: Context, batch: int, lease_seconds: float, idle_seconds: float,
+           once: bool) -> None:
+    """Poll due sources, sharing the work with every other worker on the same database."""
+    import signal
+
+    from broadsheet.update.worker import Worker
+
+    runner = Worker(ctx.db(), ctx.settings, batch=batch, lease_seconds=lease_seconds,
+                    idle_seconds=idle_seconds)
+    signal.signal(signal.SIGTERM, lambda *_: runner.stopping.set())
+    click.echo(f"worker {runner.id} on {ctx.settings.database_url.split('@')[-1]}", err=True)
+    try:
+        summary = runner.run(once=once)
+    except KeyboardInterrupt:
+        runner.stopping.set()
+        return
+    click.echo(summary.line())
+
+
+@cli.group()
+def db() -> None:
+    """Database schema and backups."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Apply pending migrations (safe while old workers drain: changes are additive)."""
+    database = ctx.db(upgrade=False)
+    database.upgrade()
+    click.echo("schema is current" if database.is_current() else "schema NOT current")
+
+
+@db.command("backup")
+@click.argument("target")
+@pass_context
+def db_backup(ctx: Context, target: str) -> None:
+    """Copy the database while it is in use (SQLite's online backup API)."""
+    from broadsheet.store.backup import backup_database
+
+    click.echo(backup_database(ctx.db(upgrade=False), target))
 
 
 def _serve(ctx: Context) -> None:

@@ -100,3 +100,123 @@ view_salts = sa.Table(
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("salt", sa.Text, nullable=False),
 )
+
+# --- accounts: users, tokens, sessions, login throttle, audit, reader state -------------
+# (migration branch "accounts")
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("api_password_hash", sa.Text),
+    sa.Column("fever_key_hash", sa.Text, unique=True),
+    sa.Column("created", Time, nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("name", sa.Text, nullable=False, server_default=""),
+    sa.Column("kind", sa.Text, nullable=False, server_default="api"),
+    sa.Column("token_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("prefix", sa.Text, nullable=False),
+    sa.Column("created", Time, nullable=False),
+    sa.Column("last_used", Time),
+    sa.Column("revoked", Time),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id_hash", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("csrf_token", sa.Text, nullable=False),
+    sa.Column("address", sa.Text),
+    sa.Column("created", Time, nullable=False),
+    sa.Column("expires", Time, nullable=False),
+)
+
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_failure", Time),
+    sa.Column("locked_until", Time),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("time", Time, nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL")),
+    sa.Column("user_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("target", sa.Text, nullable=False, server_default=""),
+    sa.Column("detail", sa.JSON, nullable=False, default=dict),
+    sa.Column("address", sa.Text),
+)
+sa.Index("ix_audit_log_time", audit_log.c.time)
+
+reader_state = sa.Table(
+    "reader_state",
+    metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("read", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("starred", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("changed", Time, nullable=False),
+)
+sa.Index("ix_reader_state_article", reader_state.c.article_id)
+
+# --- scale: leases, workers, per-host state (migration branch "scale") -----------------
+# A source's lease lives on the source row itself (lease_owner, lease_until); these
+# tables hold what the whole cluster shares.
+
+workers = sa.Table(
+    "workers",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("hostname", sa.Text, nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started", Time, nullable=False),
+    sa.Column("heartbeat", Time, nullable=False),
+    sa.Column("polls", sa.Integer, nullable=False, server_default="0"),
+)
+
+host_slots = sa.Table(
+    "host_slots",
+    metadata,
+    sa.Column("host", sa.Text, primary_key=True),
+    sa.Column("slot", sa.Integer, primary_key=True),
+    sa.Column("owner", sa.Text),
+    sa.Column("lease_until", Time),
+)
+
+host_state = sa.Table(
+    "host_state",
+    metadata,
+    sa.Column("host", sa.Text, primary_key=True),
+    sa.Column("not_before", Time),  # from Retry-After: nobody contacts the host before this
+)
+
+leader_locks = sa.Table(
+    "leader_locks",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("lease_until", Time, nullable=False),
+)
+
+sources.append_column(sa.Column("lease_owner", sa.Text))
+sources.append_column(sa.Column("lease_until", Time))

@@ -1,0 +1,167 @@
+"""Leases: how many worker processes share one database without doing work twice.
+
+A worker claims due sources by writing its id and a lease expiry on them in one
+statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's single writer gives the
+same guarantee). It extends its leases while it works (heartbeats); a worker that dies
+stops extending them, and once they expire any other worker may claim the sources.
+The same lease idea guards per-host request slots and the leader's maintenance duties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+
+import sqlalchemy as sa
+
+from broadsheet.store.db import Database, to_db_time, utcnow
+from broadsheet.store.schema import host_slots, host_state, leader_locks, sources, workers
+from broadsheet.store.sources import _source
+from broadsheet.types import Source
+
+
+def register_worker(db: Database, worker_id: str) -> None:
+    """Record a worker process, so operators can see who is working."""
+    now = utcnow()
+    with db.begin() as connection:
+        connection.execute(db.insert(workers).values(
+            id=worker_id, hostname=socket.gethostname(), pid=os.getpid(), started=now,
+            heartbeat=now).on_conflict_do_nothing(index_elements=["id"]))
+
+
+def claim_due_sources(
+    db: Database, worker_id: str, *, limit: int, lease_seconds: float,
+    now: dt.datetime | None = None,
+) -> list[Source]:
+    """Lease up to ``limit`` due sources that nobody else holds, and return them."""
+    now = now or utcnow()
+    until = now + dt.timedelta(seconds=lease_seconds)
+    due = (
+        sa.select(sources.c.id)
+        .where(sources.c.status.not_in(("paused", "gone")))
+        .where(sa.or_(sources.c.next_poll.is_(None), sources.c.next_poll <= to_db_time(now)))
+        .where(sa.or_(sources.c.lease_until.is_(None), sources.c.lease_until < to_db_time(now)))
+        .order_by(sources.c.next_poll.is_(None).desc(), sources.c.next_poll, sources.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        sa.update(sources)
+        .where(sources.c.id.in_(due.scalar_subquery()))
+        .values(lease_owner=worker_id, lease_until=to_db_time(until))
+        .returning(*sources.c)
+    )
+    with db.begin() as connection:
+        rows = connection.execute(statement).all()
+        connection.execute(sa.update(workers).where(workers.c.id == worker_id)
+                           .values(heartbeat=now, polls=workers.c.polls + len(rows)))
+    return sorted((_source(r) for r in rows), key=lambda s: s.id)
+
+
+def extend_leases(db: Database, worker_id: str, source_ids: list[int], lease_seconds: float) -> int:
+    """Heartbeat: push the expiry of leases this worker still holds; return how many."""
+    now = utcnow()
+    with db.begin() as connection:
+        connection.execute(sa.update(workers).where(workers.c.id == worker_id)
+                           .values(heartbeat=now))
+        if not source_ids:
+            return 0
+        result = connection.execute(
+            sa.update(sources)
+            .where(sources.c.id.in_(source_ids))
+            .where(sources.c.lease_owner == worker_id)
+            .values(lease_until=to_db_time(now + dt.timedelta(seconds=lease_seconds))))
+    return result.rowcount
+
+
+def release_sources(db: Database, worker_id: str, source_ids: list[int]) -> None:
+    """Give leases back once the work is recorded."""
+    if not source_ids:
+        return
+    with db.begin() as connection:
+        connection.execute(
+            sa.update(sources).where(sources.c.id.in_(source_ids))
+            .where(sources.c.lease_owner == worker_id)
+            .values(lease_owner=None, lease_until=None))
+
+
+def forget_worker(db: Database, worker_id: str) -> None:
+    """A worker leaving cleanly releases everything it held."""
+    with db.begin() as connection:
+        connection.execute(sa.update(sources).where(sources.c.lease_owner == worker_id)
+                           .values(lease_owner=None, lease_until=None))
+        connection.execute(sa.update(host_slots).where(host_slots.c.owner == worker_id)
+                           .values(owner=None, lease_until=None))
+        connection.execute(sa.delete(workers).where(workers.c.id == worker_id))
+
+
+def reap_dead_workers(db: Database, older_than: float) -> int:
+    """Delete worker rows whose heartbeat stopped; their leases expire on their own."""
+    cutoff = to_db_time(utcnow() - dt.timedelta(seconds=older_than))
+    with db.begin() as connection:
+        return connection.execute(sa.delete(workers).where(workers.c.heartbeat < cutoff)).rowcount
+
+
+def acquire_leader(db: Database, name: str, owner: str, lease_seconds: float) -> bool:
+    """Take or keep the named leadership for a while; True when ``owner`` holds it."""
+    now = utcnow()
+    until = to_db_time(now + dt.timedelta(seconds=lease_seconds))
+    with db.begin() as connection:
+        connection.execute(db.insert(leader_locks).values(
+            name=name, owner=owner, lease_until=until).on_conflict_do_nothing(
+            index_elements=["name"]))
+        taken = connection.execute(
+            sa.update(leader_locks).where(leader_locks.c.name == name)
+            .where(sa.or_(leader_locks.c.owner == owner,
+                          leader_locks.c.lease_until < to_db_time(now)))
+            .values(owner=owner, lease_until=until))
+    return taken.rowcount == 1
+
+
+def claim_host_slot(
+    db: Database, host: str, owner: str, *, slots: int, lease_seconds: float
+) -> int | None:
+    """Take one of a host's ``slots`` request slots, cluster-wide; None when all are busy."""
+    now = utcnow()
+    with db.begin() as connection:
+        for slot in range(slots):
+            connection.execute(db.insert(host_slots).values(host=host, slot=slot)
+                               .on_conflict_do_nothing(index_elements=["host", "slot"]))
+        for slot in range(slots):
+            taken = connection.execute(
+                sa.update(host_slots)
+                .where(host_slots.c.host == host).where(host_slots.c.slot == slot)
+                .where(sa.or_(host_slots.c.owner.is_(None),
+                              host_slots.c.lease_until < to_db_time(now)))
+                .values(owner=owner,
+                        lease_until=to_db_time(now + dt.timedelta(seconds=lease_seconds))))
+            if taken.rowcount == 1:
+                return slot
+    return None
+
+
+def release_host_slot(db: Database, host: str, slot: int, owner: str) -> None:
+    """Free a request slot taken with ``claim_host_slot``."""
+    with db.begin() as connection:
+        connection.execute(
+            sa.update(host_slots).where(host_slots.c.host == host)
+            .where(host_slots.c.slot == slot).where(host_slots.c.owner == owner)
+            .values(owner=None, lease_until=None))
+
+
+def host_not_before(db: Database, host: str) -> dt.datetime | None:
+    """When the host may next be contacted (a Retry-After shared by every worker)."""
+    from broadsheet.store.db import as_utc
+
+    with db.begin() as connection:
+        return as_utc(connection.scalar(
+            sa.select(host_state.c.not_before).where(host_state.c.host == host)))
+
+
+def delay_host(db: Database, host: str, until: dt.datetime) -> None:
+    """Record that nobody may contact ``host`` before ``until``."""
+    with db.begin() as connection:
+        connection.execute(db.insert(host_state).values(host=host, not_before=to_db_time(until))
+                           .on_conflict_do_update(index_elements=["host"],
+                                                  set_={"not_before": to_db_time(until)}))

@@ -1,0 +1,88 @@
+"""Workers: any number of processes, on any number of machines, sharing one database.
+
+Each round a worker leases a batch of due sources (``store.leases``), runs the update
+pipeline on them while a heartbeat keeps the leases alive, and gives them back. A worker
+that dies simply stops heartbeating; its leases expire and others pick the sources up.
+One worker at a time, whoever holds the "maintenance" leader lease, also tidies up after
+dead workers. Embedded mode (``broadsheet run`` on SQLite) runs exactly this loop in a
+thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+import uuid
+from typing import Any
+
+from broadsheet.store import Database
+from broadsheet.store import leases
+from broadsheet.update.pipeline import UpdateSummary, update_sources
+
+log = logging.getLogger("broadsheet.worker")
+
+
+def new_worker_id() -> str:
+    """A name unique across machines and restarts: host, process and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    """Claims due sources in batches and polls them, until told to stop."""
+
+    def __init__(self, db: Database, settings: Any, *, worker_id: str | None = None,
+                 batch: int = 20, lease_seconds: float = 120.0, idle_seconds: float = 5.0):
+        self.db = db
+        self.settings = settings
+        self.id = worker_id or new_worker_id()
+        self.batch = batch
+        self.lease_seconds = lease_seconds
+        self.idle_seconds = idle_seconds
+        self.stopping = threading.Event()
+
+    def run(self, *, once: bool = False) -> UpdateSummary:
+        """Work until stopped (or, with ``once``, until nothing is due); return the totals."""
+        leases.register_worker(self.db, self.id)
+        total = UpdateSummary()
+        try:
+            while not self.stopping.is_set():
+                self._maintain()
+                summary = asyncio.run(self.round())
+                total.outcomes.extend(summary.outcomes)
+                if summary.polled == 0:
+                    if once:
+                        break
+                    self.stopping.wait(self.idle_seconds)
+        finally:
+            leases.forget_worker(self.db, self.id)
+        return total
+
+    async def round(self) -> UpdateSummary:
+        """Claim one batch, poll it with heartbeats running, release it."""
+        claimed = leases.claim_due_sources(self.db, self.id, limit=self.batch,
+                                           lease_seconds=self.lease_seconds)
+        if not claimed:
+            return UpdateSummary()
+        ids = [s.id for s in claimed]
+        heartbeat = asyncio.create_task(self._heartbeat(ids))
+        try:
+            return await update_sources(self.db, self.settings, claimed)
+        finally:
+            heartbeat.cancel()
+            leases.release_sources(self.db, self.id, ids)
+
+    async def _heartbeat(self, ids: list[int]) -> None:
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            await asyncio.to_thread(leases.extend_leases, self.db, self.id, ids,
+                                    self.lease_seconds)
+
+    def _maintain(self) -> None:
+        """The leader's duties: forget workers whose heartbeat stopped long ago."""
+        if leases.acquire_leader(self.db, "maintenance", self.id, self.lease_seconds):
+            reaped = leases.reap_dead_workers(self.db, older_than=self.lease_seconds * 3)
+            if reaped:
+                log.info("reaped dead workers", extra={"count": reaped})

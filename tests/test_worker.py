@@ -1,0 +1,122 @@
+"""Scale-out: leases, heartbeats and workers sharing one database (both engines)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from broadsheet.store import leases
+from broadsheet.store import articles as article_store
+from broadsheet.store import sources as source_store
+from broadsheet.store.schema import sources
+from broadsheet.update.worker import Worker
+from tests.servers import Reply, ScriptedServer, rss
+
+
+def _farm(server: ScriptedServer, feeds: int, items: int = 3, delay: float = 0.0) -> list[str]:
+    urls = []
+    for n in range(feeds):
+        entries = [{"title": f"Feed {n} item {i}", "guid": f"f{n}-i{i}",
+                    "description": f"Text of item {i} of feed {n}."} for i in range(items)]
+        server.route(f"/farm/{n}.xml", Reply(200, rss(entries, title=f"Feed {n}"), delay=delay))
+        urls.append(server.url(f"/farm/{n}.xml"))
+    return urls
+
+
+def test_claims_are_disjoint_and_expire(db):
+    for n in range(6):
+        source_store.add_source(db, f"http://127.0.0.1:9/{n}.xml")
+    for name in ("a", "b", "c"):
+        leases.register_worker(db, name)
+    first = leases.claim_due_sources(db, "a", limit=4, lease_seconds=60)
+    second = leases.claim_due_sources(db, "b", limit=4, lease_seconds=60)
+    assert len(first) == 4 and len(second) == 2
+    assert not {s.id for s in first} & {s.id for s in second}
+    assert leases.claim_due_sources(db, "c", limit=4, lease_seconds=60) == []
+    with db.begin() as connection:  # "a" died: its leases run out
+        connection.execute(sa.update(sources).where(sources.c.lease_owner == "a")
+                           .values(lease_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    leases.extend_leases(db, "b", [s.id for s in second], 60)
+    assert {s.id for s in leases.claim_due_sources(db, "c", limit=10, lease_seconds=60)} == {
+        s.id for s in first}
+
+
+def test_only_one_leader_until_its_lease_ends(db):
+    assert leases.acquire_leader(db, "maintenance", "a", 60)
+    assert not leases.acquire_leader(db, "maintenance", "b", 60)
+    assert leases.acquire_leader(db, "maintenance", "a", 60)
+
+
+def test_host_slots_are_shared(db):
+    taken = [leases.claim_host_slot(db, "example.org", f"w{n}", slots=2, lease_seconds=60)
+             for n in range(3)]
+    assert taken == [0, 1, None]
+    leases.release_host_slot(db, "example.org", 0, "w0")
+    assert leases.claim_host_slot(db, "example.org", "w9", slots=2, lease_seconds=60) == 0
+
+
+def test_threads_in_one_process_poll_each_source_once(db, settings, server):
+    for url in _farm(server, 12):
+        source_store.add_source(db, url)
+    workers = [Worker(db, settings, batch=3, idle_seconds=0.1) for _ in range(3)]
+    threads = [threading.Thread(target=w.run, kwargs={"once": True}) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert all(hits == 1 for hits in server.hits.values()) and len(server.hits) == 12
+    assert article_store.count_articles(db) == 36
+
+
+def _spawn_worker(database_url: str, home: str) -> subprocess.Popen:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
+    environment.update(BROADSHEET_HOME=home, BROADSHEET_DATABASE_URL=database_url,
+                       BROADSHEET_ALLOWED_NETWORKS="127.0.0.1/32",
+                       BROADSHEET_POLL_MIN_INTERVAL="3600")
+    return subprocess.Popen(
+        [sys.executable, "-m", "broadsheet", "worker", "--batch", "4", "--lease", "3",
+         "--idle", "0.5"], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_killed_worker_leases_are_reclaimed(tmp_path, _pg_database, server):
+    from tests.conftest import _empty
+
+    db = _pg_database
+    _empty(db)
+    urls = _farm(server, 40, delay=0.15)
+    for url in urls:
+        source_store.add_source(db, url)
+    processes = [_spawn_worker(db.url, str(tmp_path)) for _ in range(3)]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and sum(server.hits.values()) < 6:
+            time.sleep(0.05)
+        processes[0].send_signal(signal.SIGKILL)
+        processes[0].wait()
+        while time.monotonic() < deadline:
+            polled = [s for s in source_store.list_sources(db) if s.last_success]
+            if len(polled) == len(urls):
+                break
+            time.sleep(0.2)
+    finally:
+        for process in processes[1:]:
+            process.send_signal(signal.SIGTERM)
+        for process in processes[1:]:
+            process.wait(timeout=30)
+    assert all(s.last_success for s in source_store.list_sources(db)), "a source was lost"
+    twice = [path for path, hits in server.hits.items() if hits > 1]
+    assert len(twice) <= 4, f"only the dead worker's batch may be polled again: {twice}"
+    assert article_store.count_articles(db) == 40 * 3
+    with db.begin() as connection:
+        assert connection.scalar(sa.select(sa.func.count()).select_from(sources)
+                                 .where(sources.c.lease_owner.is_not(None))) == 0
