@@ -201,7 +201,7 @@ def tagged_articles(
         return [_stored(r) for r in connection.execute(_visible_before(query, before).limit(limit))]
 
 
-def sitemap_entries(db: Database, limit: int = 50_000) -> list[tuple[int, dt.datetime]]:
+def sitemap_entries(db: Database, limit: int = 49_000) -> list[tuple[int, dt.datetime]]:
     """(id, last change) of the newest visible articles, for sitemap.xml."""
     changed = sa.func.coalesce(articles.c.updated, articles.c.published)
     query = (sa.select(articles.c.id, changed.label("changed"))
@@ -211,9 +211,93 @@ def sitemap_entries(db: Database, limit: int = 50_000) -> list[tuple[int, dt.dat
         return [(row.id, as_utc(row.changed)) for row in connection.execute(query)]  # type: ignore[misc]
 
 
-def newest_change(db: Database) -> tuple[int, int]:
-    """(highest article id, article count): changes whenever an article is added or removed."""
-    query = sa.select(sa.func.coalesce(sa.func.max(articles.c.id), 0), sa.func.count())
+def top_articles(db: Database, limit: int = 6, *, pool: int = 200) -> list[StoredArticle]:
+    """The front page's top stories, for now: the newest article of each outlet.
+
+    Seam: once ``broadsheet.stories`` stores clusters, the site switches to a query
+    ranking stories by number of outlets and recency; until then recency alone, with
+    one article per outlet so a prolific feed cannot fill the top. Articles with a
+    lead image come first among those of the same hour.
+    """
+    chosen: dict[int, StoredArticle] = {}
+    for article in latest_articles(db, pool):
+        if article.source_id not in chosen:
+            chosen[article.source_id] = article
+        if len(chosen) >= limit:
+            break
+    if len(chosen) < limit:
+        for article in latest_articles(db, limit * 2):
+            if len(chosen) >= limit:
+                break
+            if all(article.id != a.id for a in chosen.values()):
+                chosen[-article.id] = article
+    ranked = sorted(chosen.values(), key=lambda a: (
+        a.published.replace(minute=0, second=0, microsecond=0), a.image is not None,
+        a.published, a.id), reverse=True)
+    return ranked[:limit]
+
+
+# --- read-only queries for the JSON API and the admin area (accounts branch) -------------
+
+def list_articles(
+    db: Database, limit: int = 50, *, source_id: int | None = None,
+    since: dt.datetime | None = None, until: dt.datetime | None = None,
+    before: tuple[dt.datetime, int] | None = None, include_hidden: bool = False,
+) -> list[StoredArticle]:
+    """Newest first, filtered by source and a [since, until) window, keyset-paginated."""
+    query = _select()
+    if not include_hidden:
+        query = query.where(articles.c.hidden.is_(sa.false()))
+    if source_id is not None:
+        query = query.where(articles.c.source_id == source_id)
+    if since is not None:
+        query = query.where(articles.c.published >= to_db_time(since))
+    if until is not None:
+        query = query.where(articles.c.published < to_db_time(until))
+    if before is not None:
+        when, last_id = before
+        when_db = to_db_time(when)
+        query = query.where(sa.or_(articles.c.published < when_db,
+                                   sa.and_(articles.c.published == when_db,
+                                           articles.c.id < last_id)))
+    query = query.order_by(articles.c.published.desc(), articles.c.id.desc()).limit(limit)
     with db.begin() as connection:
-        top, count = connection.execute(query).one()
-    return int(top), int(count)
+        return [_stored(r) for r in connection.execute(query)]
+
+
+def hidden_ids(db: Database, ids: Iterable[int]) -> set[int]:
+    """Which of these articles are hidden from readers."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    query = sa.select(articles.c.id).where(articles.c.id.in_(ids)).where(articles.c.hidden)
+    with db.begin() as connection:
+        return set(connection.scalars(query))
+
+
+def set_hidden(db: Database, article_id: int, hidden: bool) -> bool:
+    """Hide an article from readers (or show it again); False if there is no such article."""
+    with db.begin() as connection:
+        result = connection.execute(sa.update(articles).where(articles.c.id == article_id)
+                                    .values(hidden=hidden))
+    return result.rowcount > 0
+
+
+def articles_per_day(db: Database, since: dt.datetime) -> dict[int, dict[str, int]]:
+    """Articles added per source per UTC day since a time: {source_id: {"YYYY-MM-DD": n}}."""
+    query = (sa.select(articles.c.source_id, articles.c.created)
+             .where(articles.c.created >= to_db_time(since)))
+    counts: dict[int, dict[str, int]] = {}
+    with db.begin() as connection:
+        for source_id, created in connection.execute(query):
+            day = as_utc(created).date().isoformat()  # type: ignore[union-attr]
+            per_source = counts.setdefault(source_id, {})
+            per_source[day] = per_source.get(day, 0) + 1
+    return counts
+
+
+def article_counts(db: Database) -> dict[int, int]:
+    """How many articles each source has stored."""
+    query = sa.select(articles.c.source_id, sa.func.count()).group_by(articles.c.source_id)
+    with db.begin() as connection:
+        return {int(r[0]): int(r[1]) for r in connection.execute(query)}
