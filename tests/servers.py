@@ -35,6 +35,8 @@ Route = Callable[["Request"], Reply]
 class Request:
     path: str
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""
 
 
 class ScriptedServer:
@@ -58,9 +60,12 @@ class ScriptedServer:
             def do_GET(self) -> None:  # noqa: N802
                 server._handle(self)
 
+            def do_POST(self) -> None:  # noqa: N802
+                server._handle(self)
+
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -82,7 +87,9 @@ class ScriptedServer:
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path
-        request = Request(path, {k: v for k, v in handler.headers.items()})
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        request = Request(path, {k: v for k, v in handler.headers.items()}, handler.command, body)
         with self._lock:
             self.hits[path.split("?")[0]] += 1
             self.requests.append(request)

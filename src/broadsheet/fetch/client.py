@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 import time
 from dataclasses import dataclass
@@ -31,6 +32,20 @@ FEED_ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 )
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+# A host made only of digits, dots and hex is an IPv4 address in some spelling
+# (127.1, 0177.0.0.1, 0x7f000001, 2130706433) that resolvers read differently.
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]*))*$", re.I)
+
+
+def _accept_encoding() -> str:
+    try:
+        import brotli  # noqa: F401  (aiohttp decodes br when it is installed)
+    except ImportError:
+        return "gzip, deflate"
+    return "gzip, deflate, br"
+
+
+ACCEPT_ENCODING = _accept_encoding()
 
 
 @dataclass(frozen=True)
@@ -149,6 +164,14 @@ class Fetcher:
         try:
             literal = ipaddress.ip_address(host)
         except ValueError:
+            if _NUMERIC_HOST.match(host):
+                raise BlockedAddressError(
+                    f"fetch: unusual address spelling refused in {url[:200]}") from None
+            lowered = host.lower()
+            # RFC 6761: these names are loopback whatever a resolver says.
+            if (lowered == "localhost" or lowered.endswith(".localhost")) \
+                    and not self.config.guard.permits("127.0.0.1"):
+                raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}")
             return host
         if not self.config.guard.permits(literal):
             raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}")
@@ -186,7 +209,7 @@ class Fetcher:
         all_permanent = True
         for _hop in range(self.config.max_redirects + 1):
             host = self._check_url(current)
-            headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate"}
+            headers = {"Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
             if current == url and etag:
                 headers["If-None-Match"] = etag
             if current == url and last_modified:
@@ -207,13 +230,36 @@ class Fetcher:
                                 permanent, started)
         raise FetchError(f"fetch: more than {self.config.max_redirects} redirects for {url[:200]}")
 
+    async def post_form(self, url: str, form: dict[str, str]) -> FetchResult:
+        """POST a form without following redirects (WebSub subscription requests).
+
+        The same guard, limits and politeness apply; 4xx/5xx raise FetchError.
+        """
+        started = time.monotonic()
+        host = self._check_url(url)
+        try:
+            async with asyncio.timeout(self.config.total_timeout):
+                async with self._global, self._host_limit(host):
+                    status, headers, body, content_type = await self._request(
+                        url, {"Accept": "*/*"}, form=form)
+        except TimeoutError:
+            raise FetchError(f"fetch: timed out posting to {url[:200]}") from None
+        return self._result(url, url, status, headers, body, content_type, None, started)
+
     async def _request(
-        self, url: str, headers: dict[str, str]
+        self, url: str, headers: dict[str, str], form: dict[str, str] | None = None
     ) -> tuple[int, CIMultiDict[str], bytes, str]:
         assert self._session is not None
+        call = (self._session.get(url, headers=headers, allow_redirects=False) if form is None
+                else self._session.post(url, data=form, headers=headers, allow_redirects=False))
         try:
-            async with self._session.get(url, headers=headers, allow_redirects=False) as response:
+            async with call as response:
                 body = bytearray()
+                declared = response.content_length
+                if (declared is not None and declared > self.config.max_body_bytes
+                        and not response.headers.get("Content-Encoding")):
+                    raise FetchError(f"fetch: body larger than {self.config.max_body_bytes} "
+                                     f"bytes for {url[:200]}")
                 if response.status not in REDIRECTS and response.status != 304:
                     async for chunk in response.content.iter_chunked(65536):
                         body.extend(chunk)
