@@ -35,12 +35,14 @@ __all__ = ["excerpt", "extract_article", "sanitize_html"]
 log = logging.getLogger(__name__)
 
 # Chosen with bench/extraction: comments on keeps trafilatura from pruning article
-# containers that merely sit near a comment section (comments go to a separate body).
+# containers that merely sit near a comment section (comments go to a separate body);
+# fast off lets it fall back to its other algorithms when its own result is thin.
 TRAFILATURA_OPTIONS = {
-    "fast": True, "include_comments": True, "include_tables": True, "include_images": True,
+    "fast": False, "include_comments": True, "include_tables": True, "include_images": True,
     "include_formatting": True, "include_links": True, "output_format": "xml",
     "with_metadata": False,
 }
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 
@@ -51,7 +53,7 @@ def parse_page(page: str | bytes) -> etree._Element:
         page = decode_html(page)
     if not isinstance(page, str):
         raise ExtractError(f"extract: expected str or bytes, got {type(page).__name__}")
-    page = _XML_DECLARATION.sub("", page.replace("\x00", ""), count=1)
+    page = _XML_DECLARATION.sub("", _CONTROL.sub("", page), count=1)
     if not page.strip():
         raise ExtractError("extract: empty page")
     try:
@@ -102,7 +104,7 @@ def _extract(tree: etree._Element, url: str | None) -> ExtractedArticle:
     text = article_html = ""
     body_image = None
     if body is not None:
-        credits = prune_body(body)
+        credits = prune_body(body, repeated=(meta.title, meta.description))
         if credit is None and credits:
             _caption, credit = split_caption(credits[0])
         text = body_to_text(body)
@@ -153,6 +155,6 @@ def excerpt(text: str, words: int = 60) -> str:
 def _cut(paragraph: str, words: int) -> str:
     head = " ".join(paragraph.split()[:words])
     end = max(head.rfind(". "), head.rfind("! "), head.rfind("? "))
-    if end > len(head) // 2:
+    if end > len(head) // 3:
         return head[: end + 1]
     return head.rstrip(",;:—–- ") + "…"

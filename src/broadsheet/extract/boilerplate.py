@@ -17,18 +17,18 @@ from broadsheet.extract.images import is_credit_line
 
 # Tokens of class/id values (split on -, _, space, camelCase) that name clutter.
 _CLUTTER_TOKENS = frozenset({
-    "share", "sharing", "sharebar", "social", "socials", "newsletter", "newsletters", "subscribe",
-    "subscription", "cookie", "cookies", "consent", "gdpr", "related", "recommended",
-    "recommendations", "popular", "trending", "mostread", "promo", "promoted", "sponsored",
-    "advert", "advertisement", "ads", "ad", "outbrain", "taboola", "comments", "comment",
+    "share", "sharing", "sharebar", "sharetools", "social", "newsletter", "newsletters",
+    "subscribe", "subscription", "cookie", "cookies", "consent", "gdpr", "related",
+    "recommended", "recommendations", "popular", "trending", "mostread", "mostpopular", "promo",
+    "sponsored", "advert", "advertisement", "ad", "ads", "outbrain", "taboola", "comments",
     "disqus", "readmore", "alsoread", "breadcrumb", "breadcrumbs", "paywall", "signup",
-    "bio", "authorbio", "newsletterbox", "toolbar", "sidebar", "widget", "widgets", "modal",
-    "popup", "banner", "nav", "navigation", "menu", "footer", "masthead", "rating", "print",
-    "caption", "figcaption", "credit", "credits", "copyright", "tags", "skip", "visually",
-    "hidden", "sronly", "screenreader", "donate", "donation", "affiliate", "embed",
+    "authorbio", "sidebar", "modal", "popup", "nav", "navbar", "navigation", "menu", "footer",
+    "caption", "figcaption", "credit", "sronly", "screenreader", "donate", "donation",
 })
 _TOKEN_SPLIT = re.compile(r"[\s\-_:/.]+|(?<=[a-z])(?=[A-Z])")
-_CLASSY = etree.XPath("//*[@class or @id or @role or @aria-hidden or @hidden]")
+_CLASSY = etree.XPath("//*[@class or @id or @role or @hidden or self::nav or self::aside "
+                      "or self::footer or self::form or self::button]")
+_CLUTTER_ELEMENTS = frozenset({"nav", "aside", "footer", "form", "button"})
 _KEEP_TAGS = frozenset({"html", "body", "main", "article", "p", "h1", "h2", "h3", "h4", "li",
                         "td", "tr", "table", "tbody", "blockquote", "pre", "code"})
 _ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "dialog",
@@ -59,8 +59,9 @@ def prune_page(tree: etree._Element) -> None:
         if not isinstance(element.tag, str) or element.tag in _KEEP_TAGS:
             continue
         role = (element.get("role") or "").lower()
-        hidden = element.get("aria-hidden") == "true" or element.get("hidden") is not None
-        if not (role in _ROLES or hidden or _tokens(element) & _CLUTTER_TOKENS):
+        hidden = element.get("hidden") is not None
+        if not (element.tag in _CLUTTER_ELEMENTS or role in _ROLES or hidden
+                or _tokens(element) & _CLUTTER_TOKENS):
             continue
         if _prose_length(element) > 0.15 * page_prose:
             continue
@@ -94,7 +95,8 @@ _PROMPT = re.compile(
     r"this (?:article|story) (?:was|is) (?:originally|first)|you (?:may|might) (?:also )?like|"
     r"more (?:from|on|about|stories|news)|top stories|latest (?:news|stories)|"
     r"leave a (?:comment|reply)|comments?|we use cookies|this (?:site|website) uses cookies|"
-    r"accept (?:all )?cookies|by continuing|all rights reserved|copyright|©)",
+    r"accept (?:all )?cookies|by continuing|all rights reserved|copyright|©|tags?\b|topics\b|"
+    r"filed under|categor(?:y|ies)\b)",
     re.IGNORECASE,
 )
 _SECTION_HEADING = re.compile(
@@ -141,8 +143,28 @@ def is_clutter_line(element: etree._Element) -> bool:
     return len(text) < 100 and _link_share(element) > 0.9 and element.tag != "head"
 
 
-def prune_body(body: etree._Element) -> list[str]:
-    """Drop clutter blocks from trafilatura's XML body in place; return removed credits."""
+def _key(text: str | None) -> str:
+    return re.sub(r"\W+", "", text or "").lower()
+
+
+def _drop_repeated_head(body: etree._Element, repeated: tuple[str | None, ...]) -> None:
+    """Drop leading blocks repeating the title or standfirst, already fields of the article."""
+    title, *others = [_key(r) for r in repeated] or [""]
+    for element in list(body)[:3]:
+        key = _key(_text(element))
+        keys = [title, *others] if element.tag == "head" else [title]
+        if key and any(key == k for k in keys if len(k) > 10):
+            body.remove(element)
+        elif key:
+            return
+
+
+def prune_body(body: etree._Element, repeated: tuple[str | None, ...] = ()) -> list[str]:
+    """Drop clutter blocks from trafilatura's XML body in place; return removed credits.
+
+    ``repeated`` holds the title and description: leading blocks equal to them go.
+    """
+    _drop_repeated_head(body, repeated)
     credits: list[str] = []
     skipping = False
     for element in list(body):

@@ -50,30 +50,36 @@ def _real_source(img: etree._Element) -> str | None:
     return None
 
 
+def _noscript_images(noscript: etree._Element) -> list[etree._Element]:
+    """Return the images inside a <noscript>, parsed as elements or still as text."""
+    images = list(noscript.iter("img"))
+    inner = "".join(noscript.itertext()).strip()
+    if images or "<img" not in inner:
+        return images
+    try:
+        fragments = html.fragments_fromstring(inner)
+    except (etree.ParserError, ValueError):
+        return []
+    return [f for f in fragments if isinstance(f, etree._Element) and f.tag == "img"]
+
+
 def recover_lazy_images(tree: etree._Element) -> None:
     """Give every ``<img>`` its real ``src`` and unwrap ``<noscript>`` image copies."""
     for noscript in list(tree.iter("noscript")):
-        inner = "".join(noscript.itertext()).strip()
         parent = noscript.getparent()
-        if parent is None or "<img" not in inner:
-            continue
-        try:
-            fragments = html.fragments_fromstring(inner)
-        except (etree.ParserError, ValueError):
-            continue
-        images = [f for f in fragments if isinstance(f, etree._Element) and f.tag == "img"]
-        if not images:
+        images = _noscript_images(noscript)
+        if parent is None or not images:
             continue
         # The <noscript> copy replaces a lazy sibling image, never duplicates it.
-        for sibling in parent.iter("img"):
-            if _real_source(sibling) is None:
+        for sibling in list(parent.iter("img")):
+            if sibling not in images and _real_source(sibling) is None:
                 sibling.getparent().remove(sibling)  # type: ignore[union-attr]
         noscript.addprevious(images[0])
         parent.remove(noscript)
     for img in tree.iter("img"):
         src = _real_source(img)
         if src is None:
-            if img.get("src"):
+            if img.get("src") is not None:
                 del img.attrib["src"]
         else:
             img.set("src", src)

@@ -45,6 +45,7 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_ATTRIBUTES = {"href", "src", "cite"}
 _LAZY_HINT = re.compile(r"data-src|data-lazy|data-original|srcset|<noscript", re.IGNORECASE)
 _REL = "nofollow noopener noreferrer"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _url_filter(base_url: str | None):  # noqa: ANN202 - nh3 callback
@@ -68,9 +69,9 @@ def _recover_images(fragment: str) -> str:
     """Run lazy-image recovery on an HTML fragment, returning it serialised."""
     try:
         root = html.fragment_fromstring(fragment, create_parent="div")
+        recover_lazy_images(root)
     except (etree.ParserError, ValueError):
         return fragment
-    recover_lazy_images(root)
     return (root.text or "") + "".join(
         etree.tostring(child, encoding="unicode", method="html") for child in root
     )
@@ -96,7 +97,7 @@ def sanitize_html(html_text: str, base_url: str | None = None) -> str:
     """
     if not html_text:
         return ""
-    html_text = html_text.replace("\x00", "")
+    html_text = _CONTROL.sub("", html_text)
     if _LAZY_HINT.search(html_text):
         html_text = _recover_images(html_text)
     cleaned = _clean_once(html_text, base_url)

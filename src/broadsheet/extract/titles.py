@@ -37,8 +37,12 @@ def strip_site_name(title: str, site_name: str | None, url: str | None) -> str:
     """Remove a leading or trailing segment naming the site."""
     keys = _site_keys(site_name, url)
     parts = _SEPARATORS.split(title)
-    if len(parts) < 2 or not keys:
+    if len(parts) < 2:
         return title
+    if not keys:
+        # Without a site name, only a short segment after a pipe reads as one.
+        head, _, tail = title.rpartition(" | ")
+        return head.strip() if head and len(tail.split()) <= 4 else title
     if _is_site(parts[-1], keys):
         return _rejoin(title, parts[:-1])
     if _is_site(parts[0], keys) and len(parts[0].split()) <= 4:
