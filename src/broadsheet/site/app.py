@@ -221,9 +221,7 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
 
         def render() -> bytes:
             top = article_store.top_articles(db, 5)
-            shown = {a.id for a in top}
-            latest = [a for a in article_store.latest_articles(db, PAGE_SIZE + len(shown))
-                      if a.id not in shown][:PAGE_SIZE]
+            latest = article_store.latest_articles(db, PAGE_SIZE)
             popular = {"day": site.views.popular(1), "week": site.views.popular(7)}
             return site.html("front.html", top=top, latest=latest, popular=popular,
                              next_cursor=_next_cursor(latest),
@@ -296,7 +294,9 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
         items = article_store.tagged_articles(db, tag, PAGE_SIZE, before=_cursor(before))
         if not items and before is None:
             raise StarletteHTTPException(404)
-        return site.page(request, "tag.html", title=tag, tag=tag, articles=items,
+        shown = next((c for a in items for c in a.categories
+                      if c.strip().lower() == tag.strip().lower()), tag)
+        return site.page(request, "tag.html", title=shown, tag=tag, shown=shown, articles=items,
                          next_cursor=_next_cursor(items),
                          feeds=site.feed_links(f"/tags/{_path_part(tag)}", f"Tag: {tag}"))
 
@@ -384,6 +384,10 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
         body = (f"User-agent: *\nDisallow: /search\nDisallow: /articles/*/view.gif\n"
                 f"Sitemap: {site.base_url(request)}/sitemap.xml\n").encode()
         return conditional(request, body, "text/plain; charset=utf-8")
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return RedirectResponse("/static/favicon.svg", 301)
 
     @app.get("/healthz")
     def health() -> dict[str, str]:
