@@ -220,3 +220,30 @@ leader_locks = sa.Table(
 
 sources.append_column(sa.Column("lease_owner", sa.Text))
 sources.append_column(sa.Column("lease_until", Time))
+
+# --- ingest: tombstones and WebSub (migration branch "ingest") ---------------------------
+
+entry_tombstones = sa.Table(
+    "entry_tombstones",
+    metadata,
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("entry_key", sa.Text, primary_key=True),
+    sa.Column("created", Time, nullable=False),
+)
+"""Entry keys of articles deleted on purpose: a feed that still lists them adds nothing."""
+
+websub_subscriptions = sa.Table(
+    "websub_subscriptions",
+    metadata,
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("hub", sa.Text, nullable=False),
+    sa.Column("topic", sa.Text, nullable=False),
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False, server_default="requested"),
+    sa.Column("lease_expires", Time),
+    sa.Column("requested", Time, nullable=False),
+    sa.Column("last_push", Time),
+    sa.Column("last_error", sa.Text),
+)

@@ -7,6 +7,7 @@ on values alone.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -105,3 +106,33 @@ def build_article(
         extraction_method=method,
         extraction_error=error,
     )
+
+
+def fresh_entries(
+    entries: Sequence[FeedEntry], known_keys: set[str], known_pairs: set[tuple[str, str]]
+) -> tuple[list[FeedEntry], int]:
+    """The entries of a poll that should become articles, and how many came back under a
+    new GUID.
+
+    Duplicate keys inside one feed count once (the first wins); keys already stored or
+    buried are skipped; an entry whose link *and* title match a stored article is the
+    same item under a rotated GUID, so it is skipped and counted.
+    """
+    fresh: list[FeedEntry] = []
+    taken: set[str] = set(known_keys)
+    pairs: set[tuple[str, str]] = set()
+    rotated = 0
+    for entry in entries:
+        if entry.key in taken:
+            continue
+        taken.add(entry.key)
+        pair = (entry.link, entry.title) if entry.link else None
+        if pair is not None and pair in known_pairs:
+            rotated += 1
+            continue
+        if pair is not None and pair in pairs:
+            continue  # the same item twice in one feed under two GUIDs
+        if pair is not None:
+            pairs.add(pair)
+        fresh.append(entry)
+    return fresh, rotated

@@ -44,9 +44,10 @@ from broadsheet.parse import parse_feed
 from broadsheet.store import Database, utcnow
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
-from broadsheet.types import FeedEntry, ParsedFeed, Source
+from broadsheet.store.tombstones import seen_keys, seen_links, store_poll
+from broadsheet.types import FeedEntry, FetchResult, ParsedFeed, Source
 from broadsheet.update import schedule
-from broadsheet.update.decide import build_article
+from broadsheet.update.decide import build_article, fresh_entries
 
 log = logging.getLogger("broadsheet.update")
 
@@ -107,29 +108,43 @@ class Updater:
                 last_modified=None if unconditional else source.last_modified,
             )
             if result.not_modified:
-                self._record_not_modified(source, now)
+                self._record_not_modified(source, result, now)
                 return SourceOutcome(source, "not_modified")
             feed = parse_feed(result.body, result.final_url, result.content_type)
         except (FetchError, ParseError) as error:
             return self._record_error(source, error, now)
-        new = await self._store_new_entries(source, feed, now)
-        self._record_success(source, feed, result.etag, result.last_modified,
-                             result.permanent_redirect, unconditional, now)
+        new = await self.store_feed(source, feed, result, now, unconditional=unconditional)
         return SourceOutcome(source, "ok", new_articles=new)
 
-    async def _store_new_entries(self, source: Source, feed: ParsedFeed, now: dt.datetime) -> int:
-        unique: dict[str, FeedEntry] = {}
-        for entry in feed.entries:
-            unique.setdefault(entry.key, entry)
-        known = article_store.known_keys(self.db, source.id, unique)
-        fresh = [e for k, e in unique.items() if k not in known]
-        results = await asyncio.gather(*(self._store_entry(source, e, now) for e in fresh))
-        return sum(results)
+    async def store_feed(
+        self, source: Source, feed: ParsedFeed, result: FetchResult | None, now: dt.datetime,
+        *, unconditional: bool = False,
+    ) -> int:
+        """Store what is new in a parsed feed, then the source's validators and schedule.
+
+        Feed-only sources write both in one transaction; with pages, each article is
+        stored as its page is read and the validators strictly after all of them.
+        """
+        keys = {e.key for e in feed.entries}
+        known = seen_keys(self.db, source.id, keys) if keys else set()
+        candidates = [e for e in feed.entries if e.key not in known]
+        pairs = seen_links(self.db, source.id, [e.link for e in candidates if e.link]) \
+            if candidates else set()
+        fresh, rotated = fresh_entries(candidates, known, pairs)
+        values = self._success_values(source, feed, result, unconditional, rotated, now)
+        if self._feed_only(source):
+            built = [build_article(source.id, e, seen=now, feed_only=True) for e in fresh]
+            return store_poll(self.db, source.id, built, values)
+        stored = await asyncio.gather(*(self._store_entry(source, e, now) for e in fresh))
+        store_poll(self.db, source.id, [], values)
+        return sum(stored)
+
+    def _feed_only(self, source: Source) -> bool:
+        return bool(source.settings.get("feed_only")) or not self.settings.fetch_pages
 
     async def _store_entry(self, source: Source, entry: FeedEntry, now: dt.datetime) -> int:
         final_url, extracted, error = None, None, None
-        feed_only = bool(source.settings.get("feed_only")) or not self.settings.fetch_pages
-        if entry.link and not feed_only:
+        if entry.link:
             try:
                 page = await self.fetcher.fetch(entry.link, accept=PAGE_ACCEPT)
                 final_url = page.final_url
@@ -138,35 +153,55 @@ class Updater:
                 error = str(failure)
                 log.info("page failed", extra={"source_url": source.url, "error": error})
         article = build_article(source.id, entry, seen=now, final_url=final_url,
-                                extracted=extracted, error=error, feed_only=feed_only)
+                                extracted=extracted, error=error)
         return 1 if article_store.add_article(self.db, article) is not None else 0
 
-    def _record_not_modified(self, source: Source, now: dt.datetime) -> None:
+    def _limits(self) -> dict[str, int]:
+        return {"min_seconds": self.settings.poll_min_interval,
+                "max_seconds": self.settings.poll_max_interval}
+
+    def _record_not_modified(self, source: Source, result: FetchResult, now: dt.datetime) -> None:
+        """Nothing new: keep the interval the feed last earned, honouring cache headers."""
+        previous = source.settings.get("poll_interval")
         interval = schedule.next_interval(
-            [], min_seconds=self.settings.poll_min_interval,
-            max_seconds=self.settings.poll_max_interval)
+            [], **self._limits(), ttl_seconds=source.settings.get("feed_hint_seconds"),
+            cache_seconds=schedule.cache_seconds(result.headers, now),
+            fallback=float(previous) if isinstance(previous, int | float) else None)
         source_store.update_source(
             self.db, source.id, last_polled=now, last_success=now, error_count=0,
             last_error=None, next_poll=now + dt.timedelta(seconds=interval))
 
-    def _record_success(
-        self, source: Source, feed: ParsedFeed, etag: str | None, last_modified: str | None,
-        moved_to: str | None, unconditional: bool, now: dt.datetime,
-    ) -> None:
+    def _success_values(
+        self, source: Source, feed: ParsedFeed, result: FetchResult | None,
+        unconditional: bool, rotated: int, now: dt.datetime,
+    ) -> dict[str, Any]:
         dates = [e.published for e in feed.entries if e.published]
-        interval = schedule.next_interval(
-            dates, min_seconds=self.settings.poll_min_interval,
-            max_seconds=self.settings.poll_max_interval, ttl_seconds=feed.ttl_seconds)
+        cache = schedule.cache_seconds(result.headers, now) if result else None
+        interval = schedule.next_interval(dates, **self._limits(),
+                                          ttl_seconds=feed.ttl_seconds, cache_seconds=cache)
+        extra = dict(source.settings)
+        extra["poll_interval"] = round(interval)
+        extra["feed_hint_seconds"] = feed.ttl_seconds
+        if feed.hub_url:
+            extra["hub"] = feed.hub_url
+            extra["topic"] = feed.self_url or source.url
+        if rotated:
+            extra["guid_rotation"] = {"count": int(extra.get("guid_rotation", {}).get("count", 0))
+                                      + rotated, "last_seen": now.isoformat()}
+            log.warning("feed changed GUIDs of known items",
+                        extra={"source_url": source.url, "count": rotated})
         values: dict[str, Any] = {
-            "etag": etag, "last_modified": last_modified, "last_polled": now,
-            "last_success": now, "error_count": 0, "last_error": None,
+            "last_polled": now, "last_success": now, "error_count": 0, "last_error": None,
             "title": feed.title or source.title, "site_url": feed.site_url or source.site_url,
             "feed_format": feed.format, "next_poll": now + dt.timedelta(seconds=interval),
+            "settings": extra,
         }
-        if unconditional:
-            values["last_unconditional"] = now
-        values.update(self._redirect_values(source, moved_to))
-        source_store.update_source(self.db, source.id, **values)
+        if result is not None:
+            values.update(etag=result.etag, last_modified=result.last_modified)
+            values.update(self._redirect_values(source, result.permanent_redirect))
+            if unconditional:
+                values["last_unconditional"] = now
+        return values
 
     def _redirect_values(self, source: Source, moved_to: str | None) -> dict[str, Any]:
         """A permanent redirect moves the source once it is seen on two polls in a row."""

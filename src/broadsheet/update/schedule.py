@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from email.utils import parsedate_to_datetime
 from collections.abc import Sequence
 
 UNCONDITIONAL_EVERY = dt.timedelta(hours=24)
@@ -19,18 +20,23 @@ def next_interval(
     max_seconds: int,
     ttl_seconds: int | None = None,
     cache_seconds: float | None = None,
+    fallback: float | None = None,
     rng: random.Random | None = None,
 ) -> float:
     """Seconds until the next poll, from the gaps between recent items.
 
     Half the median gap between the newest items, bounded by the source's own hints
-    (ttl, Cache-Control) and the configured limits, with ±10% jitter so that sources
-    added together drift apart.
+    (ttl, sy:updatePeriod, Cache-Control/Expires) and the configured limits, with ±10%
+    jitter so that sources added together drift apart. With no dates to go on, the
+    ``fallback`` (the interval the source earned last time) or a quarter of the maximum.
     """
     times = sorted(published, reverse=True)[:20]
     gaps = [(a - b).total_seconds() for a, b in zip(times, times[1:], strict=False)]
     gaps = sorted(g for g in gaps if g > 0)
-    interval = gaps[len(gaps) // 2] / 2 if gaps else float(max_seconds) / 4
+    if gaps:
+        interval = gaps[len(gaps) // 2] / 2
+    else:
+        interval = fallback if fallback else float(max_seconds) / 4
     for hint in (ttl_seconds, cache_seconds):
         if hint:
             interval = max(interval, float(hint))
@@ -63,3 +69,23 @@ def error_backoff(
 def needs_unconditional(last_unconditional: dt.datetime | None, now: dt.datetime) -> bool:
     """True when validators should be left off, to catch servers with stale 304s."""
     return last_unconditional is None or now - last_unconditional >= UNCONDITIONAL_EVERY
+
+
+def cache_seconds(headers: Sequence[tuple[str, str]], now: dt.datetime) -> float | None:
+    """How long the server says its answer stays fresh: Cache-Control max-age (or
+    s-maxage), else Expires; None when it says nothing usable."""
+    values = {key.lower(): value for key, value in headers}
+    control = values.get("cache-control", "")
+    for part in control.split(","):
+        name, _, value = part.strip().partition("=")
+        if name.lower() in ("max-age", "s-maxage") and value.strip().strip('"').isdigit():
+            return float(value.strip().strip('"'))
+    expires = values.get("expires")
+    if expires:
+        try:
+            when = parsedate_to_datetime(expires)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is not None and when.tzinfo is not None:
+            return max(0.0, (when - now).total_seconds())
+    return None
