@@ -339,6 +339,11 @@ def demo(ctx: Context, port: int | None, newsroom_port: int, seed: int, no_serve
     _serve(ctx)
 
 
+from broadsheet.cli_users import users  # noqa: E402  (accounts: its own module)
+
+cli.add_command(users)
+
+
 def main() -> None:
     """Entry point: run the CLI, turning our errors into one clear line and exit code 1."""
     try:

@@ -1,0 +1,114 @@
+"""The one error shape of Broadsheet's JSON APIs, and the route class that enforces it.
+
+Every error an API route meets (ours, FastAPI's validation errors, HTTP errors, bugs)
+leaves as ``{"error": {"code": ..., "message": ...}}`` with a fitting status. Routes
+opt in with ``APIRouter(route_class=JsonErrorRoute)``, so the site's HTML error pages
+and the API's JSON errors live in one application without stepping on each other.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from broadsheet.errors import BroadsheetError, SourceError, StorageError
+
+log = logging.getLogger("broadsheet.api")
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 409: "conflict", 413: "too_large",
+          422: "invalid_request", 429: "too_many_requests", 500: "internal_error",
+          503: "unavailable"}
+
+
+class ErrorBody(BaseModel):
+    """What went wrong: a stable machine code and a sentence for people."""
+
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    """Every API error has this shape."""
+
+    error: ErrorBody
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": code.replace("_", " ")}
+    for status, code in _CODES.items() if status in (400, 401, 403, 404, 405, 422, 429, 500)
+}
+"""OpenAPI ``responses`` every route declares, so clients and schemathesis know the shape."""
+
+
+class ApiError(Exception):
+    """Raised by API code to answer with an error of the one shape."""
+
+    def __init__(self, status: int, message: str, code: str | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code or _CODES.get(status, "error")
+        self.message = message
+        self.headers = headers or {}
+
+
+def error_response(status: int, message: str, code: str | None = None,
+                   headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    """A JSON response of the one error shape (``extra`` adds top-level keys for
+    protocols that need their own, such as Miniflux's ``error_message``)."""
+    body = {"error": {"code": code or _CODES.get(status, "error"), "message": message}, **extra}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _validation_message(error: RequestValidationError) -> str:
+    parts = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "request"
+        parts.append(f"{where}: {item.get('msg', 'invalid')}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+def translate(error: Exception, request: Request) -> JSONResponse:
+    """Turn any exception met by an API route into the one error shape."""
+    if isinstance(error, ApiError):
+        return error_response(error.status, error.message, error.code, error.headers)
+    if isinstance(error, RequestValidationError):
+        return error_response(422, _validation_message(error))
+    if isinstance(error, StarletteHTTPException):
+        return error_response(error.status_code, str(error.detail),
+                              headers=dict(error.headers or {}))
+    if isinstance(error, SourceError):
+        message = str(error)
+        return error_response(404 if "no source with id" in message else 400, message)
+    if isinstance(error, StorageError):
+        log.exception("api: storage error on %s", request.url.path)
+        return error_response(503, "the database is unavailable, try again")
+    if isinstance(error, BroadsheetError):
+        return error_response(400, str(error))
+    log.exception("api: unexpected error on %s %s", request.method, request.url.path)
+    return error_response(500, "an internal error occurred; it has been logged")
+
+
+class JsonErrorRoute(APIRoute):
+    """An APIRoute whose every failure becomes the one JSON error shape."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Exception as error:  # the API boundary: everything leaves as JSON
+                return translate(error, request)
+
+        return guarded

@@ -1,0 +1,149 @@
+"""Prometheus metrics at ``/metrics``, computed from the database on each scrape.
+
+Readable with ``Authorization: Bearer <metrics_token>`` or from an address inside
+``metrics_networks``. Forwarded headers are never trusted: a request carrying one
+(X-Forwarded-For, Forwarded, X-Real-IP) cannot use the address allow-list at all, since
+uvicorn may already have rewritten the peer address from it; it needs the token. A
+proxy on the same host that forwards /metrics without such a header would look local:
+block /metrics at the proxy or set a token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import ipaddress
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+
+from broadsheet.api import access, auth
+from broadsheet.store import Database, utcnow
+from broadsheet.store.schema import articles, sources, users
+
+DEFAULT_NETWORKS = "127.0.0.0/8,::1/128"
+FORWARDED_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+EXTRA_METRICS = ("broadsheet.update.metrics",)
+"""Modules whose ``render_metrics(db) -> str`` adds lines (polls, fetch times, queue)."""
+
+
+def _label(value: object) -> str:
+    text = str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def _stamp(value: dt.datetime | None) -> float:
+    return value.timestamp() if value else 0.0
+
+
+class _Lines:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def metric(self, name: str, kind: str, help_text: str,
+               samples: list[tuple[dict[str, object], float]]) -> None:
+        self.lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+        for labels, value in samples:
+            text = ",".join(f"{k}={_label(v)}" for k, v in labels.items())
+            self.lines.append(f"{name}{{{text}}} {value:g}" if text else f"{name} {value:g}")
+
+
+def render_metrics(db: Database) -> str:
+    """Every metric in the Prometheus text exposition format (version 0.0.4)."""
+    from broadsheet.store.db import as_utc
+
+    out = _Lines()
+    now = utcnow()
+    with db.begin() as connection:
+        rows = connection.execute(sa.select(
+            sources.c.id, sources.c.title, sources.c.url, sources.c.status,
+            sources.c.error_count, sources.c.last_success, sources.c.last_polled,
+            sources.c.next_poll)).all()
+        per_source = dict(connection.execute(
+            sa.select(articles.c.source_id, sa.func.count()).group_by(articles.c.source_id)
+        ).all())
+        methods = connection.execute(
+            sa.select(articles.c.extraction_method, sa.func.count())
+            .group_by(articles.c.extraction_method)).all()
+        extraction_errors = connection.scalar(
+            sa.select(sa.func.count()).select_from(articles)
+            .where(articles.c.extraction_error.is_not(None))) or 0
+        roles = connection.execute(sa.select(users.c.role, sa.func.count())
+                                   .group_by(users.c.role)).all()
+    statuses: dict[str, int] = {}
+    for row in rows:
+        statuses[row.status] = statuses.get(row.status, 0) + 1
+    out.metric("broadsheet_sources", "gauge", "Sources by status.",
+               [({"status": k}, v) for k, v in sorted(statuses.items())])
+    due = [r for r in rows if r.status != "paused"
+           and (r.next_poll is None or as_utc(r.next_poll) <= now)]
+    out.metric("broadsheet_sources_due", "gauge", "Sources waiting to be polled (queue depth).",
+               [({}, len(due))])
+    out.metric("broadsheet_sources_failing", "gauge", "Sources whose last poll failed.",
+               [({}, sum(1 for r in rows if r.error_count))])
+    def labels(r: Any) -> dict[str, object]:
+        return {"source_id": r.id, "source": r.title or r.url}
+    out.metric("broadsheet_source_articles", "gauge", "Articles stored per source.",
+               [(labels(r), per_source.get(r.id, 0)) for r in rows])
+    out.metric("broadsheet_source_consecutive_errors", "gauge",
+               "Failed polls in a row per source.", [(labels(r), r.error_count) for r in rows])
+    out.metric("broadsheet_source_last_success_timestamp_seconds", "gauge",
+               "When each source was last polled successfully (0: never).",
+               [(labels(r), _stamp(as_utc(r.last_success))) for r in rows])
+    out.metric("broadsheet_source_last_poll_timestamp_seconds", "gauge",
+               "When each source was last polled (0: never).",
+               [(labels(r), _stamp(as_utc(r.last_polled))) for r in rows])
+    out.metric("broadsheet_articles", "gauge", "Articles stored, by extraction method.",
+               [({"method": m}, n) for m, n in methods])
+    out.metric("broadsheet_articles_extraction_errors", "gauge",
+               "Articles whose page extraction failed.", [({}, extraction_errors)])
+    out.metric("broadsheet_users", "gauge", "Accounts by role.",
+               [({"role": r}, n) for r, n in roles])
+    text = "\n".join(out.lines) + "\n"
+    for name in EXTRA_METRICS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        text += module.render_metrics(db)
+    return text
+
+
+def address_allowed(address: str, networks: str) -> bool:
+    """True when the peer address lies in one of the comma-separated CIDR blocks."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for block in (b.strip() for b in networks.split(",")):
+        try:
+            if block and ip in ipaddress.ip_network(block, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def routers(db: Database, settings: Any) -> list[APIRouter]:
+    """The ``/metrics`` route."""
+    router = APIRouter()
+    token = getattr(settings, "metrics_token", "")
+    networks = getattr(settings, "metrics_networks", DEFAULT_NETWORKS)
+
+    @router.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> PlainTextResponse:
+        offered = access.bearer_token(request)
+        forwarded = any(h in request.headers for h in FORWARDED_HEADERS)
+        if token and offered:
+            permitted = auth.same(offered, token)
+        else:
+            permitted = not forwarded and address_allowed(access.client_address(request),
+                                                          networks)
+        if not permitted:
+            return PlainTextResponse("forbidden\n", status_code=403)
+        return PlainTextResponse(render_metrics(db),
+                                 media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    return [router]
