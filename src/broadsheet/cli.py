@@ -115,6 +115,54 @@ def sources_remove(ctx: Context, source_id: int) -> None:
     click.echo(f"removed {source_id}")
 
 
+@sources.command("show")
+@click.argument("source_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@pass_context
+def sources_show(ctx: Context, source_id: int, as_json: bool) -> None:
+    """One source in full: address, health, validators, schedule, categories, WebSub."""
+    from broadsheet.store.articles import count_articles
+    from broadsheet.store.sources import get_source
+
+    s = get_source(ctx.db(), source_id)
+    row = {"id": s.id, "url": s.url, "title": s.title, "site_url": s.site_url,
+           "status": s.status, "error_count": s.error_count, "last_error": s.last_error,
+           "last_success": _iso(s.last_success), "last_polled": _iso(s.last_polled),
+           "next_poll": _iso(s.next_poll), "last_unconditional": _iso(s.last_unconditional),
+           "etag": s.etag, "last_modified": s.last_modified,
+           "pending_redirect": s.pending_redirect,
+           "categories": s.settings.get("categories") or [],
+           "poll_interval": s.settings.get("poll_interval"),
+           "guid_rotation": s.settings.get("guid_rotation"), "hub": s.settings.get("hub"),
+           "articles": count_articles(ctx.db(), s.id)}
+    if as_json:
+        click.echo(json.dumps(row))
+        return
+    width = max(len(k) for k in row)
+    for key, value in row.items():
+        click.echo(f"{key:<{width}}  {'-' if value in (None, [], '') else value}")
+
+
+@sources.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_context
+def sources_import(ctx: Context, path: Path) -> None:
+    """Subscribe to every feed in an OPML file; folders become categories."""
+    from broadsheet.sources import import_opml
+
+    imported = import_opml(ctx.db(), path.read_bytes())
+    click.echo(f"imported {len(imported)} sources from {path}")
+
+
+@sources.command("export")
+@pass_context
+def sources_export(ctx: Context) -> None:
+    """Print every subscription as OPML 2.0."""
+    from broadsheet.sources import export_opml
+
+    click.echo(export_opml(ctx.db()).decode("utf-8"), nl=False)
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 

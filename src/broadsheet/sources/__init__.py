@@ -1,5 +1,7 @@
-"""The sources stage: subscriptions, feed discovery and (later) OPML and WebSub."""
+"""The sources stage: subscriptions, feed discovery, OPML and WebSub."""
 
-from broadsheet.sources.subscribe import subscribe
+from broadsheet.sources.opml import export_opml, import_opml, parse_opml, write_opml
+from broadsheet.sources.subscribe import discover_feed, subscribe
 
-__all__ = ["subscribe"]
+__all__ = ["discover_feed", "export_opml", "import_opml", "parse_opml", "subscribe",
+           "write_opml"]
