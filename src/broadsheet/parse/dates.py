@@ -43,6 +43,31 @@ def _named_zone(text: str) -> str:
     return text
 
 
+_RFC822 = re.compile(
+    r"^(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d)(?::(\d\d))?"
+    r" (?:([+-])(\d\d)(\d\d)|GMT|UTC?|Z)$")
+_MONTH_NUMBERS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+
+
+def _common_rfc822(text: str) -> dt.datetime | None:
+    """The spelling nearly every RSS feed uses, read without the general machinery."""
+    match = _RFC822.match(text)
+    if match is None:
+        return None
+    day, month, year, hour, minute, second, sign, zh, zm = match.groups()
+    number = _MONTH_NUMBERS.get(month.lower())
+    if number is None:
+        return None
+    offset = dt.timedelta(hours=int(zh or 0), minutes=int(zm or 0))
+    zone = dt.timezone(-offset if sign == "-" else offset) if sign else dt.UTC
+    try:
+        return dt.datetime(int(year), number, int(day), int(hour), int(minute),
+                           int(second or 0), tzinfo=zone)
+    except ValueError:
+        return None
+
+
 def parse_date(raw: str | None) -> dt.datetime | None:
     """Parse an RFC 822 or ISO 8601 timestamp; None when it makes no sense.
 
@@ -53,6 +78,9 @@ def parse_date(raw: str | None) -> dt.datetime | None:
     text = " ".join(str(raw).split())[:100]
     if not text:
         return None
+    fast = _common_rfc822(text)
+    if fast is not None:
+        return _sensible(fast)
     text = _named_zone(text)
     iso = text.replace("z", "Z")
     if "-" in iso[:10] and (" +" in iso or " -" in iso[10:]):

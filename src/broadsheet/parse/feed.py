@@ -69,7 +69,7 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
         _ns, local = name(root)
         try:
             if local in ("rss", "RDF"):
-                return parse_rss(root, url)
+                return parse_rss(root, url, xml_base="xml:base" in safe)
             if local == "feed":
                 return parse_atom(root, url)
         except RecursionError as error:

@@ -39,8 +39,9 @@ def _hint_seconds(ttl: str, period: str, frequency: str) -> int | None:
     return max(hints) if hints else None
 
 
-def _entry(item: etree._Element, base_fallback: str, url: str) -> FeedEntry:
-    base = item.base or base_fallback
+def _entry(item: etree._Element, base_fallback: str, url: str, xml_base: bool) -> FeedEntry:
+    # Looking up an element's base is costly; most feeds never set xml:base.
+    base = (item.base or base_fallback) if xml_base else base_fallback
     fields: dict[str, str] = {}
     authors: list[str] = []
     categories: list[str] = []
@@ -52,7 +53,8 @@ def _entry(item: etree._Element, base_fallback: str, url: str) -> FeedEntry:
                 fields["guid"] = text(child)
                 guid_permalink = (child.get("isPermaLink") or "true").lower() == "true"
             elif local == "enclosure":
-                media.enclosure(absolute(child.base or base, child.get("url")),
+                media.enclosure(absolute((child.base if xml_base else None) or base,
+                                         child.get("url")),
                                 child.get("type"), child.get("length"))
             elif local == "author":
                 value = text(child)
@@ -114,8 +116,11 @@ def _entry(item: etree._Element, base_fallback: str, url: str) -> FeedEntry:
     )
 
 
-def parse_rss(root: etree._Element, url: str) -> ParsedFeed:
-    """Read an ``<rss>`` or ``<rdf:RDF>`` document already parsed by lxml."""
+def parse_rss(root: etree._Element, url: str, xml_base: bool = True) -> ParsedFeed:
+    """Read an ``<rss>`` or ``<rdf:RDF>`` document already parsed by lxml.
+
+    ``xml_base`` False says the document has no xml:base attribute (a speed-up).
+    """
     version = _version(root)
     channel = None
     items: list[etree._Element] = []
@@ -140,7 +145,7 @@ def parse_rss(root: etree._Element, url: str) -> ParsedFeed:
         elif ns in ("", "rss10", "rss090", "dc", "sy"):
             key = f"{ns}:{local}" if ns in ("dc", "sy") else local
             info.setdefault(key, text(child))
-    base = channel.base or url
+    base = (channel.base or url) if xml_base else url
     return ParsedFeed(
         title=plain(info.get("title", ""))[:2000],
         format=version,
@@ -151,5 +156,5 @@ def parse_rss(root: etree._Element, url: str) -> ParsedFeed:
         self_url=self_url,
         ttl_seconds=_hint_seconds(info.get("ttl", ""), info.get("sy:updatePeriod", ""),
                                   info.get("sy:updateFrequency", "")),
-        entries=tuple(_entry(item, base, url) for item in items[:MAX_ENTRIES]),
+        entries=tuple(_entry(item, base, url, xml_base) for item in items[:MAX_ENTRIES]),
     )

@@ -19,10 +19,16 @@ from broadsheet.stories.canonical_url import canonicalize_url
 from broadsheet.types import Article, ExtractedArticle, FeedEntry
 
 
+def _is_plain(html: str) -> bool:
+    return "<" not in html and "&" not in html
+
+
 def html_text(html: str) -> str:
     """Plain text of a fragment of HTML, paragraphs separated by one blank line."""
     if not html.strip():
         return ""
+    if _is_plain(html):  # most feed summaries: no markup to read
+        return " ".join(html.split())
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (ParserError, ValueError):
@@ -80,7 +86,9 @@ def build_article(
         method, html, text = "page", extracted.html, page_text
     else:
         method = "feed" if feed_text else "none"
-        html, text = sanitize_html(feed_html, base) if feed_html else "", feed_text
+        # Text without markup or entities passes the sanitiser unchanged: skip the work.
+        cleaned = feed_html if _is_plain(feed_html) else sanitize_html(feed_html, base)
+        html, text = cleaned, feed_text
     when = entry.published or entry.updated or (extracted.published if extracted else None)
     published = clamp_date(when, seen)
     page = extracted or ExtractedArticle()
@@ -92,7 +100,8 @@ def build_article(
         canonical_url=choose_canonical(entry.link, final_url, page.canonical_url),
         text=text,
         html=html,
-        summary=html_text(entry.summary)[:1000] if entry.summary else text[:500],
+        summary=(feed_text if feed_html is entry.summary else html_text(entry.summary))[:1000]
+        if entry.summary else text[:500],
         authors=entry.authors or page.authors,
         published=published.astimezone(dt.UTC),
         published_offset=offset_minutes(when if published == when else None),
