@@ -9,6 +9,10 @@ from typing import Any
 
 import uvicorn
 
+from broadsheet.api import auth
+
+auth.set_hash_cost(1, 1024)  # Argon2id stays, at a cost that keeps the suite fast
+
 
 class LiveServer:
     """A running uvicorn server; ``base_url`` is where to send requests."""
@@ -17,7 +21,8 @@ class LiveServer:
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(app, log_level="error", lifespan="off", access_log=False)
+        config = uvicorn.Config(app, log_level="error", lifespan="off", access_log=False,
+                                timeout_graceful_shutdown=1)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run,
                                        kwargs={"sockets": [self.socket]}, daemon=True)

@@ -27,6 +27,12 @@ _hasher = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 
+def set_hash_cost(time_cost: int, memory_kib: int) -> None:
+    """Change the Argon2id cost for new hashes (tests lower it; old hashes still verify)."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+
+
 def hash_password(password: str) -> str:
     """Hash a password with Argon2id (salted, encoded with its parameters)."""
     return _hasher.hash(password)

@@ -1,0 +1,136 @@
+"""What the three reader APIs share: categories of sources, feeds, throttled key checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MultiDict
+from starlette.requests import Request
+from starlette.responses import Response
+
+from broadsheet.api import auth
+from broadsheet.api.errors import translate
+from broadsheet.store import Database, utcnow
+from broadsheet.store import sources as source_store
+from broadsheet.store import users as user_store
+from broadsheet.types import Source
+
+DEFAULT_CATEGORY = "All"
+DEFAULT_CATEGORY_ID = 1
+
+
+@dataclass(frozen=True)
+class Category:
+    """A folder of sources, from each source's ``settings["categories"]``."""
+
+    id: int
+    title: str
+    source_ids: tuple[int, ...]
+
+
+def category_id(title: str) -> int:
+    """A stable id for a category name (the default category is 1)."""
+    if title == DEFAULT_CATEGORY:
+        return DEFAULT_CATEGORY_ID
+    return 2 + zlib.crc32(title.encode()) % 2_000_000_000
+
+
+def source_categories(source: Source) -> list[str]:
+    """The category names of a source (its first one is its folder); default "All"."""
+    names = source.settings.get("categories") or []
+    if isinstance(names, str):
+        names = [n for n in names.split(",")]
+    cleaned = [str(n).strip() for n in names if str(n).strip()]
+    return cleaned or [DEFAULT_CATEGORY]
+
+
+def categories(sources: list[Source]) -> list[Category]:
+    """Every category with its sources, default first, then by name."""
+    members: dict[str, list[int]] = {}
+    for source in sources:
+        for name in source_categories(source):
+            members.setdefault(name, []).append(source.id)
+    names = sorted(members, key=lambda n: (n != DEFAULT_CATEGORY, n.lower()))
+    return [Category(category_id(n), n, tuple(members[n])) for n in names]
+
+
+def find_category(db: Database, ident: int | str) -> Category | None:
+    """A category by id or by name."""
+    for category in categories(source_store.list_sources(db)):
+        if ident in (category.id, category.title):
+            return category
+    return None
+
+
+def seconds(value: dt.datetime | None) -> int:
+    """Unix seconds of a time (0 for None)."""
+    return int(value.timestamp()) if value else 0
+
+
+def key_refused(db: Database, kind: str, address: str) -> bool:
+    """True while an address is locked out after failed key checks of one kind."""
+    return user_store.locked_until(db, [f"{kind}:{address}"]) is not None
+
+
+def key_failed(db: Database, kind: str, address: str) -> None:
+    """Count a failed key check from an address (grows the lock as logins do)."""
+    user_store.record_failure(db, [f"{kind}:{address}"], auth.lock_seconds, utcnow())
+
+
+# --- request plumbing shared by the protocol modules -------------------------------------
+
+Render = Callable[[int, str, dict[str, str]], Response]
+
+
+def guarded_route(render: Render) -> type[APIRoute]:
+    """An APIRoute class turning every failure into ``render(status, message, headers)``,
+    so each protocol answers errors in its own dialect and never with the site's HTML."""
+
+    class Guarded(APIRoute):
+        def get_route_handler(self) -> Any:
+            handler = super().get_route_handler()
+
+            async def guarded(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except Exception as error:  # the protocol boundary
+                    response = translate(error, request)
+                    message = json.loads(bytes(response.body))["error"]["message"]
+                    headers = {k: v for k, v in response.headers.items()
+                               if k.lower() not in ("content-length", "content-type")}
+                    return render(response.status_code, message, headers)
+
+            return guarded
+
+    return Guarded
+
+
+async def request_params(request: Request) -> MultiDict:
+    """Query and form parameters together (clients put the same ones in either)."""
+    items = list(request.query_params.multi_items())
+    if request.method in ("POST", "PUT") and "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        items += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    return MultiDict(items)
+
+
+def threaded(function: Callable[[Request, MultiDict], Response]) -> Callable[..., Any]:
+    """An async endpoint that reads the parameters, then runs the blocking work in a thread."""
+
+    async def endpoint(request: Request) -> Response:
+        if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get(
+                "content-type", ""):
+            request.state.raw_body = await request.body()
+        params = await request_params(request)
+        return await run_in_threadpool(function, request, params)
+
+    endpoint.__name__ = function.__name__
+    endpoint.__doc__ = function.__doc__
+    return endpoint

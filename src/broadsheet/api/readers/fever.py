@@ -1,0 +1,158 @@
+"""The Fever API (``/fever/?api`` and FreshRSS's ``/api/fever.php``).
+
+Every request carries ``api_key`` = md5("name:api password"): the user's separate API
+password, never the account password. Only a SHA-256 digest of the key is stored.
+Answers are always JSON with ``api_version`` 3 and ``auth`` 0 or 1; parameters may come
+in the query string or the form, as clients differ.
+
+    ?api&groups | feeds | items[&since_id|max_id|with_ids] | unread_item_ids |
+         saved_item_ids | favicons | links
+    mark=item&as=read|unread|saved|unsaved&id=N
+    mark=feed|group&as=read&id=N&before=<unix time>   (group 0: everything)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import MultiDict
+from starlette.requests import Request
+
+from broadsheet.api import access, auth
+from broadsheet.api.content import article_body, article_url
+from broadsheet.api.readers.common import (
+    categories, guarded_route, key_failed, key_refused, seconds, threaded,
+)
+from broadsheet.store import Database, utcnow
+from broadsheet.store import reader_state as state
+from broadsheet.store import sources as source_store
+from broadsheet.store import users as user_store
+from broadsheet.store.reader_state import EntryFilter
+from broadsheet.store.users import User
+
+API_VERSION = 3
+PAGE = 50
+
+
+def _json(status: int, message: str, headers: dict[str, str]) -> Response:
+    return JSONResponse({"api_version": API_VERSION, "auth": 0, "error": message},
+                        status_code=200 if status == 401 else status, headers=headers)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _ids(values: str) -> list[int]:
+    return [n for n in (_int(v.strip()) for v in values.split(",")) if n is not None][:PAGE]
+
+
+def routers(db: Database, settings: Any) -> list[APIRouter]:
+    """The Fever routes."""
+    router = APIRouter(route_class=guarded_route(_json), include_in_schema=False)
+
+    def user_of(request: Request, params: MultiDict) -> User | None:
+        key = params.get("api_key", "").strip().lower()
+        address = access.client_address(request)
+        if not key or key_refused(db, "fever", address):
+            return None
+        user = user_store.user_by_fever_key(db, auth.digest(key))
+        if user is None:
+            key_failed(db, "fever", address)
+        return user
+
+    def groups_of_feeds(sources: list[Any]) -> list[dict[str, Any]]:
+        return [{"group_id": c.id, "feed_ids": ",".join(str(i) for i in c.source_ids)}
+                for c in categories(sources)]
+
+    def item(entry: state.Entry) -> dict[str, Any]:
+        article = entry.article
+        html, _, _ = article_body(article, settings)
+        return {"id": article.id, "feed_id": article.source_id, "title": article.title,
+                "author": ", ".join(article.authors), "html": html, "url": article_url(article),
+                "is_saved": int(entry.starred), "is_read": int(entry.read),
+                "created_on_time": seconds(article.published)}
+
+    def items(user: User, params: MultiDict) -> dict[str, Any]:
+        since, top = _int(params.get("since_id")), _int(params.get("max_id"))
+        if params.get("with_ids"):
+            ids = _ids(params["with_ids"])
+        elif top is not None:
+            ids = state.entry_ids(db, user.id, EntryFilter(before_id=top), limit=PAGE,
+                                  order="id", descending=True)
+        else:
+            ids = state.entry_ids(db, user.id, EntryFilter(after_id=since or 0), limit=PAGE,
+                                  order="id", descending=False)
+        return {"items": [item(e) for e in state.get_entries(db, user.id, ids)],
+                "total_items": state.count_entries(db, user.id, EntryFilter())}
+
+    def id_list(user: User, selection: EntryFilter) -> str:
+        ids = state.entry_ids(db, user.id, selection, limit=state.MAX_IDS, order="id")
+        return ",".join(str(i) for i in ids)
+
+    def mark(user: User, params: MultiDict) -> None:
+        what, how, ident = params.get("mark"), params.get("as"), _int(params.get("id"))
+        if ident is None:
+            return
+        if what == "item":
+            changes = {"read": {"read": True}, "unread": {"read": False},
+                       "saved": {"starred": True}, "unsaved": {"starred": False}}.get(how or "")
+            if changes:
+                state.set_state(db, user.id, [ident], **changes)
+            return
+        if how != "read" or what not in ("feed", "group"):
+            return
+        before = _int(params.get("before"))
+        until = dt.datetime.fromtimestamp(before, dt.UTC) if before else utcnow()
+        sources = source_store.list_sources(db)
+        if what == "feed":
+            source_ids: tuple[int, ...] | None = (ident,)
+        elif ident in (0, -1):
+            source_ids = None
+        else:
+            found = [c for c in categories(sources) if c.id == ident]
+            source_ids = found[0].source_ids if found else ()
+        state.mark_all_read(db, user.id, EntryFilter(source_ids=source_ids,
+                                                     published_before=until))
+
+    def fever(request: Request, params: MultiDict) -> Response:
+        user = user_of(request, params)
+        body: dict[str, Any] = {"api_version": API_VERSION, "auth": int(user is not None)}
+        if user is None:
+            return JSONResponse(body)
+        sources = source_store.list_sources(db)
+        body["last_refreshed_on_time"] = max((seconds(s.last_success) for s in sources),
+                                             default=0)
+        if params.get("mark"):
+            mark(user, params)
+            body["unread_item_ids"] = id_list(user, EntryFilter(read=False))
+            body["saved_item_ids"] = id_list(user, EntryFilter(starred=True))
+        if "groups" in params:
+            body["groups"] = [{"id": c.id, "title": c.title} for c in categories(sources)]
+            body["feeds_groups"] = groups_of_feeds(sources)
+        if "feeds" in params:
+            body["feeds"] = [{"id": s.id, "favicon_id": 0, "title": s.title or s.url,
+                              "url": s.url, "site_url": s.site_url or "", "is_spark": 0,
+                              "last_updated_on_time": seconds(s.last_success)} for s in sources]
+            body["feeds_groups"] = groups_of_feeds(sources)
+        if "items" in params:
+            body.update(items(user, params))
+        if "unread_item_ids" in params:
+            body["unread_item_ids"] = id_list(user, EntryFilter(read=False))
+        if "saved_item_ids" in params:
+            body["saved_item_ids"] = id_list(user, EntryFilter(starred=True))
+        if "favicons" in params:
+            body["favicons"] = []
+        if "links" in params:
+            body["links"] = []
+        return JSONResponse(body)
+
+    for path in ("/fever/", "/fever", "/api/fever.php"):
+        router.add_api_route(path, threaded(fever), methods=["GET", "POST"])
+    return [router]

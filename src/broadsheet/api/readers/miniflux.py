@@ -1,0 +1,339 @@
+"""The Miniflux ``/v1`` API, for the parts reader apps use.
+
+Authentication: ``X-Auth-Token: <API token>`` or HTTP Basic with the account password
+(throttled like every login). Errors carry Miniflux's ``error_message`` beside the
+``error`` object every Broadsheet API returns.
+
+    GET /v1/me | /v1/version | /v1/feeds | /v1/feeds/{id} | /v1/feeds/counters
+    GET /v1/categories | /v1/categories/{id}/feeds | /v1/categories/{id}/entries
+    GET /v1/entries | /v1/entries/{id} | /v1/feeds/{id}/entries[/{entry_id}]
+    PUT /v1/entries {entry_ids, status} | /v1/entries/{id}/bookmark
+    PUT /v1/feeds/{id}/refresh | /v1/feeds/refresh | /v1/feeds/{id}/mark-all-as-read
+    POST /v1/feeds {feed_url} | DELETE /v1/feeds/{id}          (editors only)
+    GET /healthcheck | /v1/healthcheck -> "OK"
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.datastructures import MultiDict
+from starlette.requests import Request
+
+from broadsheet.api import access, auth
+from broadsheet.api.content import article_body, article_url
+from broadsheet.api.errors import ApiError, error_response
+from broadsheet.api.readers.common import (
+    DEFAULT_CATEGORY, categories, category_id, find_category, guarded_route, source_categories,
+    threaded,
+)
+from broadsheet.store import Database, utcnow
+from broadsheet.store import reader_state as state
+from broadsheet.store import sources as source_store
+from broadsheet.store.audit import record_action
+from broadsheet.store.reader_state import EntryFilter
+from broadsheet.store.users import User
+from broadsheet.types import Source
+
+MAX_LIMIT = 1000
+
+
+def _error(status: int, message: str, headers: dict[str, str]) -> Response:
+    return error_response(status, message, headers=headers, error_message=message)
+
+
+def _time(value: dt.datetime | None) -> str:
+    return (value or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).isoformat()
+
+
+def _category(name: str, user: User) -> dict[str, Any]:
+    return {"id": category_id(name), "title": name, "user_id": user.id, "hide_globally": False}
+
+
+def feed_json(source: Source, user: User) -> dict[str, Any]:
+    """A source as Miniflux describes a feed."""
+    return {
+        "id": source.id, "user_id": user.id, "feed_url": source.url,
+        "site_url": source.site_url or source.url, "title": source.title or source.url,
+        "checked_at": _time(source.last_polled), "next_check_at": _time(source.next_poll),
+        "etag_header": source.etag or "", "last_modified_header": source.last_modified or "",
+        "parsing_error_message": source.last_error or "",
+        "parsing_error_count": source.error_count, "scraper_rules": "", "rewrite_rules": "",
+        "crawler": False, "blocklist_rules": "", "keeplist_rules": "", "user_agent": "",
+        "username": "", "password": "", "disabled": source.status == "paused",
+        "ignore_http_cache": False, "fetch_via_proxy": False, "hide_globally": False,
+        "no_media_player": False, "category": _category(source_categories(source)[0], user),
+        "icon": None,
+    }
+
+
+def routers(db: Database, settings: Any) -> list[APIRouter]:
+    """The Miniflux-compatible routes."""
+    router = APIRouter(route_class=guarded_route(_error), include_in_schema=False)
+
+    def user_of(request: Request) -> User:
+        token = request.headers.get("x-auth-token")
+        if token:
+            user = access.user_for_token(db, token)
+            if user is None:
+                raise ApiError(401, "Access Unauthorized")
+            return user
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            raise ApiError(401, "Access Unauthorized",
+                           headers={"WWW-Authenticate": 'Basic realm="broadsheet"'})
+        try:
+            name, _, password = base64.b64decode(value.strip()).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise ApiError(401, "Access Unauthorized") from None
+        try:
+            return access.check_password_login(db, name, password,
+                                               access.client_address(request))
+        except access.LoginRefused as refused:
+            headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+            raise ApiError(429 if refused.retry_after else 401, "Access Unauthorized",
+                           headers=headers) from None
+
+    def editor_of(request: Request) -> User:
+        user = user_of(request)
+        if not auth.role_at_least(user.role, "editor"):
+            raise ApiError(403, "Access Forbidden")
+        return user
+
+    def route(path: str, methods: tuple[str, ...] = ("GET",)) -> Any:
+        def register(function: Any) -> Any:
+            router.add_api_route(path, threaded(function), methods=list(methods))
+            return function
+        return register
+
+    def entry_json(entry: state.Entry, user: User, sources: dict[int, Source]) -> dict[str, Any]:
+        article = entry.article
+        html, text, _ = article_body(article, settings)
+        source = sources.get(article.source_id)
+        return {
+            "id": article.id, "user_id": user.id, "feed_id": article.source_id,
+            "status": "read" if entry.read else "unread",
+            "hash": hashlib.sha256(f"{article.source_id}:{article.entry_key}".encode())
+            .hexdigest(),
+            "title": article.title, "url": article_url(article), "comments_url": "",
+            "published_at": _time(article.published_local), "created_at": _time(article.created),
+            "changed_at": _time(article.updated or article.created), "content": html,
+            "author": ", ".join(article.authors), "share_code": "", "starred": entry.starred,
+            "reading_time": max(1, len(text.split()) // 230), "enclosures": [],
+            "tags": list(article.categories),
+            "feed": feed_json(source, user) if source else None,
+        }
+
+    def entries(user: User, params: MultiDict, base: EntryFilter) -> Response:
+        values = dict(base.__dict__)
+        statuses = set(params.getlist("status"))
+        if statuses == {"unread"}:
+            values["read"] = False
+        elif statuses and statuses <= {"read", "removed"}:
+            values["read"] = True
+        if params.get("starred", "").lower() in ("1", "true"):
+            values["starred"] = True
+        if params.get("feed_id", "").isdigit():
+            values["source_ids"] = (int(params["feed_id"]),)
+        if params.get("category_id", "").isdigit():
+            found = find_category(db, int(params["category_id"]))
+            values["source_ids"] = found.source_ids if found else ()
+        for key, name in (("after", "published_after"), ("before", "published_before"),
+                          ("published_after", "published_after"),
+                          ("published_before", "published_before")):
+            if params.get(key, "").isdigit():
+                values[name] = dt.datetime.fromtimestamp(int(params[key]), dt.UTC)
+        for key, name in (("after_entry_id", "after_id"), ("before_entry_id", "before_id")):
+            if params.get(key, "").isdigit():
+                values[name] = int(params[key])
+        selection = EntryFilter(**values)
+        limit = int(params["limit"]) if params.get("limit", "").isdigit() else 100
+        offset = int(params["offset"]) if params.get("offset", "").isdigit() else 0
+        ids = state.entry_ids(db, user.id, selection, limit=min(max(limit, 1), MAX_LIMIT),
+                              offset=offset, order="id" if params.get("order") == "id"
+                              else "published", descending=params.get("direction") != "asc")
+        sources = {s.id: s for s in source_store.list_sources(db)}
+        return JSONResponse({"total": state.count_entries(db, user.id, selection),
+                             "entries": [entry_json(e, user, sources)
+                                         for e in state.get_entries(db, user.id, ids)]})
+
+    def one_entry(user: User, entry_id: int, source_id: int | None = None) -> Response:
+        found = state.get_entries(db, user.id, [entry_id])
+        if not found or (source_id is not None and found[0].article.source_id != source_id):
+            raise ApiError(404, "Entry not found")
+        sources = {s.id: s for s in source_store.list_sources(db)}
+        return JSONResponse(entry_json(found[0], user, sources))
+
+    @route("/v1/me")
+    def me(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        return JSONResponse({
+            "id": user.id, "username": user.name, "is_admin": user.role == "admin",
+            "theme": "light_serif", "language": "en_US", "timezone": settings.timezone,
+            "entry_sorting_direction": "desc", "entry_sorting_order": "published_at",
+            "entries_per_page": 100, "keyboard_shortcuts": False, "display_mode": "standalone",
+            "show_reading_time": True, "entry_swipe": True, "stylesheet": "",
+            "last_login_at": _time(utcnow())})
+
+    @route("/v1/version")
+    def version(request: Request, params: MultiDict) -> Response:
+        from broadsheet import __version__
+
+        user_of(request)
+        return JSONResponse({"version": "2.2.0", "commit": f"broadsheet-{__version__}",
+                             "build_date": "", "go_version": "", "compiler": "", "arch": "",
+                             "os": ""})
+
+    @route("/v1/feeds")
+    def feeds(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        return JSONResponse([feed_json(s, user) for s in source_store.list_sources(db)])
+
+    @route("/v1/feeds/counters")
+    def counters(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        unread = state.unread_counts(db, user.id)
+        reads = {s.id: state.count_entries(db, user.id, EntryFilter(source_ids=(s.id,),
+                                                                    read=True))
+                 for s in source_store.list_sources(db)}
+        return JSONResponse({"reads": {str(k): v for k, v in reads.items()},
+                             "unreads": {str(k): v for k, v in unread.items()}})
+
+    @route("/v1/feeds/{feed_id:int}")
+    def feed(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        return JSONResponse(feed_json(source_store.get_source(
+            db, request.path_params["feed_id"]), user))
+
+    @route("/v1/feeds", ("POST",))
+    def create_feed(request: Request, params: MultiDict) -> Response:
+        from broadsheet.sources import subscribe
+
+        user = editor_of(request)
+        body = _body(request)
+        url = str(body.get("feed_url") or "")
+        if not url.startswith(("http://", "https://")):
+            raise ApiError(400, "feed_url must be an http(s) address")
+        source = subscribe(db, settings, url)
+        found = find_category(db, body.get("category_id") or 0)
+        if found and found.title != DEFAULT_CATEGORY:
+            source_store.update_source(db, source.id, settings={**source.settings,
+                                                               "categories": [found.title]})
+        record_action(db, user, "source.create", str(source.id), access.client_address(request),
+                      via="miniflux")
+        return JSONResponse({"feed_id": source.id}, status_code=201)
+
+    @route("/v1/feeds/{feed_id:int}", ("DELETE",))
+    def delete_feed(request: Request, params: MultiDict) -> Response:
+        user = editor_of(request)
+        source_id = request.path_params["feed_id"]
+        source_store.delete_source(db, source_id)
+        record_action(db, user, "source.delete", str(source_id), access.client_address(request),
+                      via="miniflux")
+        return Response(status_code=204)
+
+    @route("/v1/feeds/{feed_id:int}/refresh", ("PUT",))
+    def refresh_feed(request: Request, params: MultiDict) -> Response:
+        user_of(request)
+        source_id = request.path_params["feed_id"]
+        source_store.get_source(db, source_id)
+        source_store.update_source(db, source_id, next_poll=utcnow())
+        return Response(status_code=204)
+
+    @route("/v1/feeds/refresh", ("PUT",))
+    def refresh_all(request: Request, params: MultiDict) -> Response:
+        user_of(request)
+        for source in source_store.list_sources(db):
+            source_store.update_source(db, source.id, next_poll=utcnow())
+        return Response(status_code=204)
+
+    @route("/v1/feeds/{feed_id:int}/mark-all-as-read", ("PUT",))
+    def mark_feed_read(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        state.mark_all_read(db, user.id, EntryFilter(source_ids=(request.path_params["feed_id"],)))
+        return Response(status_code=204)
+
+    @route("/v1/categories")
+    def list_categories(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        return JSONResponse([_category(c.title, user)
+                             for c in categories(source_store.list_sources(db))])
+
+    @route("/v1/categories/{category_id:int}/feeds")
+    def category_feeds(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        found = find_category(db, request.path_params["category_id"])
+        if found is None:
+            raise ApiError(404, "Category not found")
+        return JSONResponse([feed_json(s, user) for s in source_store.list_sources(db)
+                             if s.id in found.source_ids])
+
+    @route("/v1/categories/{category_id:int}/entries")
+    def category_entries(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        found = find_category(db, request.path_params["category_id"])
+        if found is None:
+            raise ApiError(404, "Category not found")
+        return entries(user, params, EntryFilter(source_ids=found.source_ids))
+
+    @route("/v1/entries")
+    def list_entries(request: Request, params: MultiDict) -> Response:
+        return entries(user_of(request), params, EntryFilter())
+
+    @route("/v1/feeds/{feed_id:int}/entries")
+    def feed_entries(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        return entries(user, params, EntryFilter(source_ids=(request.path_params["feed_id"],)))
+
+    @route("/v1/entries/{entry_id:int}")
+    def get_entry(request: Request, params: MultiDict) -> Response:
+        return one_entry(user_of(request), request.path_params["entry_id"])
+
+    @route("/v1/feeds/{feed_id:int}/entries/{entry_id:int}")
+    def get_feed_entry(request: Request, params: MultiDict) -> Response:
+        return one_entry(user_of(request), request.path_params["entry_id"],
+                         request.path_params["feed_id"])
+
+    @route("/v1/entries", ("PUT",))
+    def update_entries(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        body = _body(request)
+        ids, status = body.get("entry_ids"), body.get("status")
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids) or not ids:
+            raise ApiError(400, "entry_ids must be a non-empty list of ids")
+        if status not in ("read", "unread", "removed"):
+            raise ApiError(400, "status must be read, unread or removed")
+        state.set_state(db, user.id, ids, read=status != "unread")
+        return Response(status_code=204)
+
+    @route("/v1/entries/{entry_id:int}/bookmark", ("PUT",))
+    def toggle_bookmark(request: Request, params: MultiDict) -> Response:
+        user = user_of(request)
+        if state.toggle_starred(db, user.id, request.path_params["entry_id"]) is None:
+            raise ApiError(404, "Entry not found")
+        return Response(status_code=204)
+
+    def health(request: Request, params: MultiDict) -> Response:
+        return PlainTextResponse("OK")
+
+    for path in ("/healthcheck", "/v1/healthcheck"):
+        router.add_api_route(path, threaded(health), methods=["GET"])
+    return [router]
+
+
+def _body(request: Request) -> dict[str, Any]:
+    raw = getattr(request.state, "raw_body", b"")
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:
+        raise ApiError(400, "the body must be JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return data
