@@ -192,13 +192,25 @@ def articles_between(
 def tagged_articles(
     db: Database, tag: str, limit: int = 50, *, before: tuple[dt.datetime, int] | None = None,
 ) -> list[StoredArticle]:
-    """Articles carrying a tag (compared lower-cased), newest first, keyset-paginated."""
-    from broadsheet.store.schema import article_tags
+    """Articles carrying a tag (compared lower-cased), newest first, keyset-paginated.
 
-    query = (_select().join(article_tags, article_tags.c.article_id == articles.c.id)
-             .where(article_tags.c.tag == sa.func.lower(sa.func.trim(tag))))
+    Walks the (tag, published, article_id) index of ``article_tags``, so a tag page
+    costs the same for a tag on ten articles or on a million.
+    """
+    from broadsheet.store.schema import article_tags as tags
+
+    page = (sa.select(tags.c.article_id)
+            .where(tags.c.tag == sa.func.lower(sa.func.trim(tag))))
+    if before is not None:
+        when, last_id = before
+        when_db = to_db_time(when)
+        page = page.where(sa.or_(tags.c.published < when_db,
+                                 sa.and_(tags.c.published == when_db,
+                                         tags.c.article_id < last_id)))
+    page = page.order_by(tags.c.published.desc(), tags.c.article_id.desc()).limit(limit * 2)
     with db.begin() as connection:
-        return [_stored(r) for r in connection.execute(_visible_before(query, before).limit(limit))]
+        ids = list(connection.scalars(page))
+    return get_articles(db, ids)[:limit]
 
 
 def sitemap_entries(db: Database, limit: int = 49_000) -> list[tuple[int, dt.datetime]]:

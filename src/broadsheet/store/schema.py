@@ -81,8 +81,10 @@ article_tags = sa.Table(
     sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
               primary_key=True),
     sa.Column("tag", sa.Text, primary_key=True),
+    sa.Column("published", Time, nullable=False),
 )
-sa.Index("ix_article_tags_tag", article_tags.c.tag, article_tags.c.article_id)
+sa.Index("ix_article_tags_tag", article_tags.c.tag, article_tags.c.published,
+         article_tags.c.article_id)
 
 article_views = sa.Table(
     "article_views",

@@ -25,6 +25,8 @@ from broadsheet.store.db import Database, to_db_time, utcnow
 
 RECENCY_DAYS = 30.0
 """An article this many days old scores half as much as the same match today."""
+POOL = 500
+"""Unfiltered SQLite searches boost only this many best text matches by recency."""
 START, STOP = "\ue000", "\ue001"
 """Private-use characters marking matches in snippets; replaced after escaping."""
 _TOKEN = re.compile(r'-?"[^"]*"\*?|\S+')
@@ -198,11 +200,17 @@ def _highlight(raw: str) -> str:
 
 def _rank_sqlite(connection: Any, query: Query, where: str, params: dict[str, Any],
                  limit: int, offset: int, asof: dt.datetime) -> list[tuple[int, float]]:
+    # Without filters, only the POOL best BM25 matches get the recency boost: the join to
+    # ``articles`` for every match of a common word would cost more than the search.
+    unfiltered = set(params) == {"false", "max_id"}
+    pool = f"ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0) LIMIT {int(max(POOL, (offset + limit) * 4))}"
     sql = sa.text(f"""
-        SELECT a.id, bm25(articles_fts, 10.0, 4.0, 1.0)
+        SELECT a.id, m.relevance
                      / (1.0 + max(julianday(:now) - julianday(a.published), 0) / :days) AS score
-        FROM articles_fts JOIN articles AS a ON a.id = articles_fts.rowid
-        WHERE articles_fts MATCH :match AND {where}
+        FROM (SELECT rowid, bm25(articles_fts, 10.0, 4.0, 1.0) AS relevance FROM articles_fts
+              WHERE articles_fts MATCH :match {pool if unfiltered else ""}) AS m
+        JOIN articles AS a ON a.id = m.rowid
+        WHERE {where}
         ORDER BY score, a.id DESC LIMIT :limit OFFSET :offset""")
     params = {**params, "match": _fts5_match(query), "limit": limit, "offset": offset,
               "now": asof.strftime("%Y-%m-%d %H:%M:%S"), "days": RECENCY_DAYS}

@@ -7,8 +7,8 @@ Search is kept in step with ``articles`` by the database itself, so any writer
   maintained by triggers;
 - PostgreSQL: a generated ``search_vector`` tsvector column with a GIN index.
 
-Tags are copied from ``articles.categories`` into ``article_tags`` by a trigger on
-both engines, so tag pages use an index instead of scanning JSON.
+Tags are copied from ``articles.categories`` into ``article_tags`` (with the article's
+publication time, so a tag page is one index range) by a trigger on both engines.
 
 Revision ID: site_0001
 Revises: 0001
@@ -21,6 +21,8 @@ revision = "site_0001"
 down_revision = "0001"
 branch_labels = ("site",)
 depends_on = None
+
+Time = sa.DateTime(timezone=True)
 
 SQLITE_UP = [
     """CREATE VIRTUAL TABLE articles_fts USING fts5(
@@ -43,18 +45,20 @@ SQLITE_UP = [
        END""",
     "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
     """CREATE TRIGGER article_tags_insert AFTER INSERT ON articles BEGIN
-           INSERT OR IGNORE INTO article_tags(article_id, tag)
-           SELECT new.id, lower(trim(value)) FROM json_each(new.categories)
+           INSERT OR IGNORE INTO article_tags(article_id, tag, published)
+           SELECT new.id, lower(trim(value)), new.published FROM json_each(new.categories)
            WHERE json_valid(new.categories) AND trim(value) != '';
        END""",
-    """CREATE TRIGGER article_tags_update AFTER UPDATE OF categories ON articles BEGIN
+    """CREATE TRIGGER article_tags_update AFTER UPDATE OF categories, published ON articles
+       BEGIN
            DELETE FROM article_tags WHERE article_id = new.id;
-           INSERT OR IGNORE INTO article_tags(article_id, tag)
-           SELECT new.id, lower(trim(value)) FROM json_each(new.categories)
+           INSERT OR IGNORE INTO article_tags(article_id, tag, published)
+           SELECT new.id, lower(trim(value)), new.published FROM json_each(new.categories)
            WHERE json_valid(new.categories) AND trim(value) != '';
        END""",
-    """INSERT OR IGNORE INTO article_tags(article_id, tag)
-       SELECT articles.id, lower(trim(value)) FROM articles, json_each(articles.categories)
+    """INSERT OR IGNORE INTO article_tags(article_id, tag, published)
+       SELECT articles.id, lower(trim(value)), articles.published
+       FROM articles, json_each(articles.categories)
        WHERE json_valid(articles.categories) AND trim(value) != ''""",
 ]
 
@@ -76,8 +80,8 @@ POSTGRES_UP = [
     """CREATE FUNCTION article_tags_sync() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
            DELETE FROM article_tags WHERE article_id = NEW.id;
-           INSERT INTO article_tags(article_id, tag)
-           SELECT DISTINCT NEW.id, lower(btrim(value))
+           INSERT INTO article_tags(article_id, tag, published)
+           SELECT DISTINCT NEW.id, lower(btrim(value)), NEW.published
            FROM json_array_elements_text(
                CASE WHEN json_typeof(NEW.categories) = 'array' THEN NEW.categories
                     ELSE '[]'::json END) AS value
@@ -85,10 +89,10 @@ POSTGRES_UP = [
            ON CONFLICT DO NOTHING;
            RETURN NEW;
        END $$""",
-    """CREATE TRIGGER article_tags_sync AFTER INSERT OR UPDATE OF categories ON articles
+    """CREATE TRIGGER article_tags_sync AFTER INSERT OR UPDATE OF categories, published ON articles
        FOR EACH ROW EXECUTE FUNCTION article_tags_sync()""",
-    """INSERT INTO article_tags(article_id, tag)
-       SELECT DISTINCT articles.id, lower(btrim(value))
+    """INSERT INTO article_tags(article_id, tag, published)
+       SELECT DISTINCT articles.id, lower(btrim(value)), articles.published
        FROM articles, json_array_elements_text(articles.categories) AS value
        WHERE json_typeof(articles.categories) = 'array' AND btrim(value) <> ''
        ON CONFLICT DO NOTHING""",
@@ -109,9 +113,10 @@ def upgrade() -> None:
                   sa.ForeignKey("articles.id", ondelete="CASCADE",
                                 name="fk_article_tags_article_id_articles"), nullable=False),
         sa.Column("tag", sa.Text, nullable=False),
+        sa.Column("published", Time, nullable=False),
         sa.PrimaryKeyConstraint("article_id", "tag", name="pk_article_tags"),
     )
-    op.create_index("ix_article_tags_tag", "article_tags", ["tag", "article_id"])
+    op.create_index("ix_article_tags_tag", "article_tags", ["tag", "published", "article_id"])
     op.create_table(
         "article_views",
         sa.Column("day", sa.Date, nullable=False),
