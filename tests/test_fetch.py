@@ -207,3 +207,13 @@ def test_guard_unit_cases() -> None:
                     "10.1.2.3", "192.168.0.1", "fc00::1", "fe80::1%1", "not an address"):
         assert not guard.permits(address)
     assert AddressGuard().permits("93.184.215.14")
+
+
+def test_time_queued_behind_the_limits_does_not_count(server: ScriptedServer) -> None:
+    server.route("/q", Reply(200, b"ok", delay=0.3))
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(config(per_host_concurrency=1, total_timeout=0.8)) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch(server.url("/q")) for _ in range(5)))
+
+    assert [r.body for r in asyncio.run(run())] == [b"ok"] * 5

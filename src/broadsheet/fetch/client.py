@@ -138,7 +138,7 @@ class Fetcher:
             connector=connector,
             headers={"User-Agent": self.config.user_agent},
             timeout=aiohttp.ClientTimeout(
-                total=self.config.total_timeout, sock_connect=self.config.connect_timeout
+                total=None, sock_connect=self.config.connect_timeout
             ),
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=True,
@@ -191,10 +191,7 @@ class Fetcher:
         """
         started = time.monotonic()
         try:
-            return await asyncio.wait_for(
-                self._fetch(url, etag, last_modified, accept, started),
-                timeout=self.config.total_timeout,
-            )
+            return await self._fetch(url, etag, last_modified, accept, started)
         except TimeoutError:
             raise FetchError(
                 f"fetch: timed out after {self.config.total_timeout:g}s for {url[:200]}"
@@ -207,6 +204,9 @@ class Fetcher:
         current = url
         permanent: str | None = None
         all_permanent = True
+        # The deadline counts time on the wire, not time queued behind the politeness
+        # limits: a busy run must not time out feeds that have not been asked for yet.
+        remaining = self.config.total_timeout
         for _hop in range(self.config.max_redirects + 1):
             host = self._check_url(current)
             headers = {"Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
@@ -215,9 +215,12 @@ class Fetcher:
             if current == url and last_modified:
                 headers["If-Modified-Since"] = last_modified
             async with self._global, self._host_limit(host):
-                status, response_headers, body, content_type = await self._request(
-                    current, headers
-                )
+                hop_started = time.monotonic()
+                async with asyncio.timeout(max(remaining, 0.001)):
+                    status, response_headers, body, content_type = await self._request(
+                        current, headers
+                    )
+                remaining -= time.monotonic() - hop_started
             if status in REDIRECTS and "Location" in response_headers:
                 target = urljoin(current, response_headers["Location"])
                 if status in PERMANENT and all_permanent:

@@ -12,8 +12,10 @@
     parse.parse_feed(bytes) ─── ParseError ─► record error, back-off ─────────► done
         │
         ▼
-    new entries only (store.articles.known_keys)
-        │   for each, politely per host:
+    update.decide.fresh_entries   duplicate keys once; stored or buried (tombstone) keys
+        │                         skipped; same link+title under a new GUID skipped, flagged
+        │   feed-only: build_article for each, then articles + validators in ONE transaction
+        │   with pages, for each, politely per host:
         ▼
     fetch.Fetcher.fetch(page)  short-links and redirects followed to the landing page
         ▼
