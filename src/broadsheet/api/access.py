@@ -49,12 +49,14 @@ def check_password_login(db: Database, name: str, password: str, address: str,
 
     Each failure counts against the account and the address; past a few failures each
     key is locked for a time that doubles with every further failure. While locked, no
-    password is even checked, so guessing gains nothing.
+    password is even checked (so guessing gains nothing) and the attempt counts as one
+    more failure.
     """
     keys = _throttle_keys(name, address)
-    locked = user_store.locked_until(db, keys)
-    if locked is not None:
-        raise LoginRefused("too many failed logins; wait and try again", _retry_after(locked))
+    if user_store.locked_until(db, keys) is not None:
+        # Trying again while locked counts as another failure: hammering only lengthens it.
+        until = user_store.record_failure(db, keys, auth.lock_seconds)
+        raise LoginRefused("too many failed logins; wait and try again", _retry_after(until))
     found = user_store.find_user(db, name) if name.strip() else None
     stored = None
     if found is not None:
