@@ -120,3 +120,65 @@ def test_killed_worker_leases_are_reclaimed(tmp_path, _pg_database, server):
     with db.begin() as connection:
         assert connection.scalar(sa.select(sa.func.count()).select_from(sources)
                                  .where(sources.c.lease_owner.is_not(None))) == 0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _fetch(url: str) -> str | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode()
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_two_web_processes_show_what_a_worker_ingests(tmp_path, _pg_database, server):
+    from tests.conftest import _empty
+
+    db = _pg_database
+    _empty(db)
+    (url,) = _farm(server, 1, items=2)
+    source_store.add_source(db, url)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
+    environment.update(BROADSHEET_HOME=str(tmp_path), BROADSHEET_DATABASE_URL=db.url)
+    ports = [_free_port(), _free_port()]
+    webs = [subprocess.Popen([sys.executable, "-m", "broadsheet", "serve", "--port", str(p)],
+                             env=environment, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL) for p in ports]
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not all(
+                _fetch(f"http://127.0.0.1:{p}/healthz") for p in ports):
+            time.sleep(0.2)
+        for port in ports:  # both have rendered the empty front page (and any cache)
+            assert "Feed 0 item" not in (_fetch(f"http://127.0.0.1:{port}/") or "")
+        worker = _spawn_worker(db.url, str(tmp_path))
+        try:
+            ingested = time.monotonic()
+            seen: dict[int, float] = {}
+            while time.monotonic() < ingested + 30 and len(seen) < 2:
+                for port in ports:
+                    if port not in seen and "Feed 0 item" in (
+                            _fetch(f"http://127.0.0.1:{port}/") or ""):
+                        seen[port] = time.monotonic() - ingested
+                time.sleep(0.2)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+        assert set(seen) == set(ports), "an ingested article never reached a web process"
+        assert max(seen.values()) < 20
+    finally:
+        for web in webs:
+            web.send_signal(signal.SIGTERM)
+            web.wait(timeout=15)
