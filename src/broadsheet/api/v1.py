@@ -15,7 +15,7 @@ import datetime as dt
 import importlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -33,6 +33,12 @@ from broadsheet.store.users import User
 from broadsheet.types import Source
 
 PREFIX = "/api/v1"
+MAX_ID = 2**63 - 1
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+              "QUERY"]
+"""Methods the catch-all answers, so unknown routes and methods get JSON, not site pages."""
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+SourceFilter = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this source's.")]
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 OPTIONAL_ROUTERS = ("broadsheet.api.stories",)
 """Modules that may add ``/api/v1`` routes (stories, outlets) when their store exists."""
@@ -160,10 +166,19 @@ def clamp_limit(limit: int) -> int:
     return max(1, min(limit, MAX_LIMIT))
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
+def parse_time(value: str | None, name: str) -> dt.datetime | None:
+    """An RFC 3339 time from a query parameter (naive means UTC); 422 when it is not one."""
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise ApiError(422, f"query.{name}: expected an RFC 3339 date-time, "
+                            "such as 2024-05-01T08:00:00Z") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+TIME_FORMAT = {"format": "date-time"}
 
 
 # --- the routes --------------------------------------------------------------------------
@@ -200,7 +215,7 @@ def make_router(db: Database, settings: Any) -> APIRouter:
         return SourceList(sources=[_source_out(s) for s in source_store.list_sources(db)])
 
     @router.get(PREFIX + "/sources/{source_id}", response_model=SourceOut, summary="One source")
-    def get_source(source_id: int) -> SourceOut:
+    def get_source(source_id: Id) -> SourceOut:
         return _source_out(source_store.get_source(db, source_id))
 
     @router.post(PREFIX + "/sources", response_model=SourceOut, status_code=201,
@@ -217,7 +232,7 @@ def make_router(db: Database, settings: Any) -> APIRouter:
 
     @router.delete(PREFIX + "/sources/{source_id}", status_code=204, response_class=Response,
                    summary="Unsubscribe and delete its articles (needs an editor's token)")
-    def delete_source(source_id: int, user: Writer, request: Request) -> Response:
+    def delete_source(source_id: Id, user: Writer, request: Request) -> Response:
         source_store.delete_source(db, source_id)
         record_action(db, user, "source.delete", str(source_id),
                       access.client_address(request), via="api")
@@ -225,20 +240,24 @@ def make_router(db: Database, settings: Any) -> APIRouter:
 
     @router.get(PREFIX + "/articles", response_model=ArticlePage, summary="List articles")
     def list_articles(
-        source: Annotated[int | None, Query(description="Only this source's.")] = None,
-        since: Annotated[dt.datetime | None, Query(description="Published at or after.")] = None,
-        until: Annotated[dt.datetime | None, Query(description="Published before.")] = None,
+        source: SourceFilter = None,
+        since: Annotated[str | None, Query(description="Published at or after.",
+                                           json_schema_extra=TIME_FORMAT)] = None,
+        until: Annotated[str | None, Query(description="Published before.",
+                                           json_schema_extra=TIME_FORMAT)] = None,
         limit: Limit = DEFAULT_LIMIT, cursor: str | None = None,
     ) -> dict[str, Any]:
         size = clamp_limit(limit)
-        items = article_store.list_articles(db, size, source_id=source, since=_aware(since),
-                                            until=_aware(until), before=decode_cursor(cursor))
+        items = article_store.list_articles(db, size, source_id=source,
+                                            since=parse_time(since, "since"),
+                                            until=parse_time(until, "until"),
+                                            before=decode_cursor(cursor))
         following = encode_cursor(items[-1]) if len(items) == size else None
         return {"articles": [_summary(a) for a in items], "next_cursor": following}
 
     @router.get(PREFIX + "/articles/{article_id}", response_model=ArticleOut,
                 summary="One article with its body")
-    def get_article(article_id: int) -> dict[str, Any]:
+    def get_article(article_id: Id) -> dict[str, Any]:
         found = article_store.get_articles(db, [article_id])
         if not found:
             raise ApiError(404, f"articles: no article with id {article_id}")
@@ -253,11 +272,14 @@ def make_router(db: Database, settings: Any) -> APIRouter:
     def search(
         q: Annotated[str, Query(min_length=1, max_length=500, description="Words, "
                                 '"phrases", prefix*, a OR b, -excluded.')],
-        source: int | None = None, since: dt.datetime | None = None,
-        until: dt.datetime | None = None, limit: Limit = 20, cursor: str | None = None,
+        source: SourceFilter = None,
+        since: Annotated[str | None, Query(json_schema_extra=TIME_FORMAT)] = None,
+        until: Annotated[str | None, Query(json_schema_extra=TIME_FORMAT)] = None,
+        limit: Limit = 20, cursor: str | None = None,
     ) -> dict[str, Any]:
-        page = search_articles(db, q, source_id=source, since=_aware(since),
-                               until=_aware(until), limit=clamp_limit(limit), cursor=cursor)
+        page = search_articles(db, q, source_id=source, since=parse_time(since, "since"),
+                               until=parse_time(until, "until"), limit=clamp_limit(limit),
+                               cursor=cursor)
         return {"hits": [{"article": _summary(h.article), "score": h.score,
                           "snippet_html": h.snippet_html} for h in page.hits],
                 "next_cursor": page.next_cursor}
@@ -271,8 +293,7 @@ def make_router(db: Database, settings: Any) -> APIRouter:
             raise
         router.include_router(module.make_router(db, settings))
 
-    @router.api_route(PREFIX + "/{rest:path}", include_in_schema=False,
-                      methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+    @router.api_route(PREFIX + "/{rest:path}", include_in_schema=False, methods=ANY_METHOD)
     def unknown(request: Request, rest: str) -> Response:
         allowed = sorted({m for r in router.routes
                           if getattr(r, "path", None) not in (None, PREFIX + "/{rest:path}")
