@@ -16,7 +16,7 @@ import trafilatura
 from lxml import etree, html
 
 from broadsheet.errors import ExtractError
-from broadsheet.extract.boilerplate import prune_body, prune_page
+from broadsheet.extract.boilerplate import prose_length, prune_body, prune_page
 from broadsheet.extract.decode import decode_html
 from broadsheet.extract.images import (
     absolute,
@@ -42,6 +42,8 @@ TRAFILATURA_OPTIONS = {
     "include_formatting": True, "include_links": True, "output_format": "xml",
     "with_metadata": False,
 }
+# Share of the page's sentence-long text the quick pass must find to be trusted.
+_ENOUGH_PROSE = 0.5
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
@@ -66,7 +68,12 @@ def parse_page(page: str | bytes) -> etree._Element:
 
 
 def _extract_body(tree: etree._Element, url: str | None) -> etree._Element | None:
-    document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
+    """Run trafilatura's quick pass; when it finds little of the page's prose, the full one."""
+    options = {**TRAFILATURA_OPTIONS, "fast": True}
+    document = trafilatura.bare_extraction(tree, url=url, **options)
+    found = len(document.raw_text or "") if document is not None else 0
+    if found < _ENOUGH_PROSE * prose_length(tree):
+        document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS) or document
     return document.body if document is not None else None
 
 
@@ -75,7 +82,7 @@ def _fallback_date(tree: etree._Element, url: str | None):  # noqa: ANN202
 
     from broadsheet.extract.dates import parse_date
 
-    found = find_date(tree, url=url, original_date=True, extensive_search=False)
+    found = find_date(tree, url=url, original_date=True, extensive_search=True)
     return parse_date(found) if found else None
 
 

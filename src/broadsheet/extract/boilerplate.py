@@ -25,7 +25,12 @@ _CLUTTER_TOKENS = frozenset({
     "authorbio", "sidebar", "modal", "popup", "nav", "navbar", "navigation", "menu", "footer",
     "caption", "figcaption", "credit", "sronly", "screenreader", "donate", "donation",
 })
-_TOKEN_SPLIT = re.compile(r"[\s\-_:/.]+|(?<=[a-z])(?=[A-Z])")
+# One search per element: a clutter word not glued to other letters ("share-bar",
+# "post_comments", "mostPopular" all match; "shared", "address" do not).
+_CLUTTER_NAME = re.compile(
+    r"(?<![a-z])(?:" + "|".join(sorted(_CLUTTER_TOKENS, key=len, reverse=True)) + r")(?![a-z])",
+    re.IGNORECASE,
+)
 _CLASSY = etree.XPath("//*[@class or @id or @role or @hidden or self::nav or self::aside "
                       "or self::footer or self::form or self::button]")
 _CLUTTER_ELEMENTS = frozenset({"nav", "aside", "footer", "form", "button"})
@@ -35,9 +40,13 @@ _ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "dia
                     "alertdialog", "search", "menu", "menubar"})
 
 
-def _tokens(element: etree._Element) -> set[str]:
-    value = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return {t.lower() for t in _TOKEN_SPLIT.split(value) if t}
+def _named_clutter(element: etree._Element) -> bool:
+    if element.tag in _CLUTTER_ELEMENTS or element.get("hidden") is not None:
+        return True
+    if (element.get("role") or "").lower() in _ROLES:
+        return True
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return len(names) > 1 and _CLUTTER_NAME.search(names) is not None
 
 
 _PROSE_TEXT = etree.XPath(
@@ -46,30 +55,27 @@ _PROSE_TEXT = etree.XPath(
 )
 
 
-def _prose_length(element: etree._Element) -> int:
+def prose_length(element: etree._Element) -> int:
     """Characters of sentence-long text outside links: prose, not link lists or labels."""
     return sum(len(text) for text in _PROSE_TEXT(element))
 
 
 def prune_page(tree: etree._Element) -> None:
     """Remove regions of the page whose markup names them as clutter."""
-    page_prose = _prose_length(tree) or 1
-    doomed = []
+    page_prose = prose_length(tree) or 1
+    doomed: list[etree._Element] = []
     for element in _CLASSY(tree):
         if not isinstance(element.tag, str) or element.tag in _KEEP_TAGS:
             continue
-        role = (element.get("role") or "").lower()
-        hidden = element.get("hidden") is not None
-        if not (element.tag in _CLUTTER_ELEMENTS or role in _ROLES or hidden
-                or _tokens(element) & _CLUTTER_TOKENS):
+        if not _named_clutter(element):
             continue
-        if _prose_length(element) > 0.15 * page_prose:
+        if doomed and any(ancestor in doomed for ancestor in element.iterancestors()):
+            continue
+        if prose_length(element) > 0.15 * page_prose:
             continue
         doomed.append(element)
     for element in doomed:
-        parent = element.getparent()
-        if parent is not None:
-            _remove_keep_tail(element)
+        _remove_keep_tail(element)
 
 
 def _remove_keep_tail(element: etree._Element) -> None:

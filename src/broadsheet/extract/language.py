@@ -11,7 +11,7 @@ _LANG_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
 def _identify(text: str) -> str | None:
     import py3langid  # noqa: PLC0415 - loading the model takes a moment; only when needed
 
-    language, _score = py3langid.classify(text[:4000])
+    language, _score = py3langid.classify(text[:1500])
     return str(language) or None
 
 

@@ -146,16 +146,19 @@ def _link_href(tree: etree._Element, rel: str) -> str | None:
 
 
 def _h1(tree: etree._Element) -> str | None:
-    for element in tree.iterfind(".//h1"):
-        text = " ".join("".join(element.itertext()).split())
-        if text:
-            return text
+    """Return the headline as shown: the first <h1> of the article, else of the page."""
+    for scope in ("//article//h1", "//main//h1", "//h1"):
+        for element in tree.xpath(scope):
+            text = " ".join("".join(element.itertext()).split())
+            if text:
+                return text
     return None
 
 
 def extract_metadata(tree: etree._Element, url: str | None) -> PageMeta:
     """Read title, byline, dates, lead image, addresses and site name from a parsed page."""
-    ld = _main_object(read_json_ld(tree))
+    objects = read_json_ld(tree)
+    ld = _main_object(objects)
     meta = read_meta(tree)
     canonical = absolute(_link_href(tree, "canonical") or meta.get("og:url"), url)
     base = url or canonical
@@ -181,7 +184,7 @@ def extract_metadata(tree: etree._Element, url: str | None) -> PageMeta:
     html_lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
     return PageMeta(
         title=title,
-        authors=byline.find_authors(tree, ld, meta, site_name),
+        authors=byline.find_authors(tree, ld, meta, site_name, objects),
         published=published,
         updated=updated,
         image=image,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import urlsplit
 
@@ -57,16 +58,35 @@ def _rejoin(title: str, kept: list[str]) -> str:
     return title[start:end].strip() if 0 <= start < end else " ".join(kept)
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _overlap(one: str, other: str) -> float:
+    """Share of the shorter title's words found in the other one."""
+    a, b = _words(one), _words(other)
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
 def clean_title(candidates: list[str | None], h1: str | None, site_name: str | None,
                 url: str | None) -> str | None:
-    """Choose the page's headline and strip the site name from it."""
-    found = [" ".join(c.split()) for c in candidates if c and c.strip()]
-    if h1 and found:
-        h1_key = _key(h1)
-        for candidate in found:
-            key = _key(candidate)
-            if h1_key and (h1_key == key or (len(h1_key) > 10 and h1_key in key)):
-                return h1
+    """Choose the page's headline and strip the site name from it.
+
+    The visible ``<h1>`` is what readers see as the headline, so it wins unless it
+    only names the site; meta titles are the fallback (entities decoded, site name
+    stripped). An all-capitals h1 gives way to a meta title with the same words.
+    """
+    found = [" ".join(html.unescape(c).split()) for c in candidates if c and c.strip()]
+    keys = _site_keys(site_name, url)
+    if h1 and 3 <= len(h1) <= 300 and not (keys and _is_site(h1, keys)) and (
+        not found or max(_overlap(h1, candidate) for candidate in found) >= 0.3
+    ):
+        if h1.isupper():
+            for candidate in found:
+                stripped = strip_site_name(candidate, site_name, url)
+                if _key(stripped) == _key(h1):
+                    return stripped
+        return h1
     if not found:
         return h1
     return strip_site_name(found[0], site_name, url) or found[0]
