@@ -162,11 +162,6 @@ def test_malformed_documents(body):
     bounded(body)
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason=(
-    "parse/safety.py keeps numeric references to surrogates (&#xD800;); lxml's recover mode "
-    "then hands rss.py bytes it cannot decode and UnicodeDecodeError escapes parse_feed "
-    "(rss.py _entry -> _common.text); drop or replace references to surrogates, NUL and "
-    "code points > 0x10FFFF in make_safe, and translate UnicodeError at the stage boundary"))
 def test_character_references_to_surrogates():
     bounded(b"<rss><channel><item><title>a&#xD800;b&#0;c&#x110000;</title></item>"
             b"</channel></rss>")
@@ -224,22 +219,14 @@ def test_one_hundred_thousand_items_newest_first():
     assert feed.entries[0].title == "n99999"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parse/rss.py and atom.py keep items[:MAX_ENTRIES] in document order; a feed listing "
-    "oldest first keeps its 2000 oldest items and never shows new ones: keep the newest by "
-    "date (or the tail when dates are missing)"))
 def test_one_hundred_thousand_items_oldest_first_keeps_the_newest():
     feed = bounded(_many_items(100_000, oldest_first=True))
     assert feed is not None
     assert "n99999" in {e.title for e in feed.entries}
 
 
-FALLBACK_SLOW = pytest.mark.xfail(strict=True, reason=(
-    "parse/feed.py falls back to feedparser for roots lxml's readers do not know (<RSS>); "
-    "feedparser takes ~20 s on 100k nested elements and keeps summaries uncapped (5 MB); "
-    "refuse deep documents before the fallback and cap its text like _common.MAX_TEXT"))
 ROOT_PARAMS = [pytest.param(ROOTS[0], id="rss"), pytest.param(ROOTS[1], id="atom"),
-               pytest.param(ROOTS[2], id="fallback", marks=FALLBACK_SLOW)]
+               pytest.param(ROOTS[2], id="fallback")]
 
 
 @pytest.mark.parametrize("template", ROOT_PARAMS)
@@ -290,9 +277,6 @@ def test_json_feed_with_wrong_types_and_deep_nesting(body):
     bounded(body, "application/feed+json")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parse/jsonfeed.py has no MAX_ENTRIES: a JSON Feed of 100,000 items gives 100,000 "
-    "entries (rss.py and atom.py keep 2000)"))
 def test_json_feed_with_one_hundred_thousand_items_is_bounded():
     bounded(_jsonfeed(items=[{"id": str(n), "title": str(n)} for n in range(100_000)]),
             "application/feed+json")

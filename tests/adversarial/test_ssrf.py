@@ -100,14 +100,12 @@ def test_loopback_spellings_never_connect_when_nothing_is_allowed(host, wide_can
     _assert_refused(_fetch_all([url], allowed=""), wide_canary)
 
 
-@xfail_idna
 @pytest.mark.parametrize("host", IDNA_SPELLINGS)
 def test_idna_folded_spellings_never_connect(host, wide_canary):
     url = f"http://{host}:{wide_canary.port}/feed.xml"
     _assert_refused(_fetch_all([url], allowed=""), wide_canary)
 
 
-@xfail_idna
 def test_idna_folded_redirect_target_is_refused(canary, hostile):
     target = f"http://127\u30020\u30020\u30022:{canary.port}/".encode()
     hostile.routes["/r"] = hostile.raw(b"HTTP/1.1 302 Found\r\nLocation: " + target
@@ -115,7 +113,6 @@ def test_idna_folded_redirect_target_is_refused(canary, hostile):
     _assert_refused(_fetch_all([hostile.url("/r")], allowed="127.0.0.1/32"), canary)
 
 
-@xfail_idna
 def test_idna_folded_source_through_the_cli_update(tmp_path, canary):
     db = open_database(f"sqlite:///{tmp_path / 'broadsheet.db'}", upgrade=True)
     try:
@@ -181,10 +178,6 @@ def test_redirects_from_the_allowed_fixture_to_the_canary_are_refused(status, ca
     assert server.hits[f"/r{len(REDIRECT_TARGETS) - 1}"] >= 1, "the first hop must be fine"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "fetch/guard.py AddressGuard.permits: an allowed IPv4 network also admits its NAT64 "
-    "(64:ff9b::/96) and 6to4 (2002::/16) forms, which route to a translator, not to that "
-    "host; only ::ffff:0:0/96 (mapped) is the same host"))
 def test_translated_forms_of_the_allowed_fixture_are_refused(server):
     started = time.monotonic()
     urls = ["http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/"]

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+import yarl
 from multidict import CIMultiDict
 from aiohttp.abc import AbstractResolver, ResolveResult
 
@@ -155,14 +156,30 @@ class Fetcher:
         return self._hosts[host]
 
     def _check_url(self, url: str) -> str:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise FetchError(f"fetch: only http and https are fetched, not {url[:200]!r}")
-        host = (parts.hostname or "").rstrip(".")
-        if not host:
-            raise FetchError(f"fetch: no host in {url[:200]!r}")
+        """Refuse a URL before dialling; return the host exactly as aiohttp will dial it.
+
+        aiohttp reads URLs with yarl, which IDNA-folds the host (``127\u30020\u30020\u30022``,
+        fullwidth or circled digits become ``127.0.0.2``) and dials an IP literal without
+        asking the resolver, so the guard must judge that folded host, not urllib's.
+        """
         try:
-            literal = ipaddress.ip_address(host)
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https"):
+                raise FetchError(f"fetch: only http and https are fetched, not {url[:200]!r}")
+            dialled = yarl.URL(url).raw_host or ""
+            hostname = parts.hostname or ""
+        except (ValueError, UnicodeError):
+            raise FetchError(f"fetch: malformed address {url[:200]!r}") from None
+        hosts = {hostname.rstrip("."), dialled.rstrip(".")}
+        if not all(hosts):
+            raise FetchError(f"fetch: no host in {url[:200]!r}")
+        for host in hosts:
+            self._check_host(host, url)
+        return dialled.rstrip(".")
+
+    def _check_host(self, host: str, url: str) -> None:
+        try:
+            literal = ipaddress.ip_address(host.split("%", 1)[0])
         except ValueError:
             if _NUMERIC_HOST.match(host):
                 raise BlockedAddressError(
@@ -172,10 +189,9 @@ class Fetcher:
             if (lowered == "localhost" or lowered.endswith(".localhost")) \
                     and not self.config.guard.permits("127.0.0.1"):
                 raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}")
-            return host
+            return
         if not self.config.guard.permits(literal):
             raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}")
-        return host
 
     async def fetch(
         self,

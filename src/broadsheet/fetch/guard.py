@@ -71,9 +71,12 @@ class AddressGuard:
             return True
         inner = _embedded_ipv4(ip)
         if inner is not None:
-            if any(net.version == 4 and inner in net for net in self.allowed):
+            # Only the mapped form (::ffff:a.b.c.d) is the same host; NAT64 and 6to4
+            # forms reach a translator, so an allowed IPv4 network never admits them.
+            if ip.ipv4_mapped is not None and any(
+                    net.version == 4 and inner in net for net in self.allowed):
                 return True
-            # Mapped and translated forms are judged by the IPv4 address they carry.
+            # Every embedded form is judged by the IPv4 address it carries.
             return _is_public(inner)
         return _is_public(ip)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -30,12 +31,52 @@ NS = {
 _PREFIXES = {"content": "content", "dc": "dc", "dcterms": "dcterms", "media": "media",
              "sy": "sy", "atom": "atom", "itunes": "itunes", "rdf": "rdf"}
 MAX_TEXT = 1_000_000
+MAX_ENTRIES = 2000
+"""Entries kept from one document: the newest ones."""
 _MARKUP = re.compile(r"<[A-Za-z/!]|&#?[A-Za-z0-9]+;")
 _URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])([^"'<>]*)\2""", re.I)
 _ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|//)")
 _EMAIL_NAME = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")
 _EMAIL = re.compile(r"^\s*\S+@\S+\.\S+\s*$")
 _IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.I)
+
+
+T = TypeVar("T")
+
+
+def newest(items: Sequence[T], date_of: Callable[[T], str | None]) -> Sequence[T]:
+    """At most MAX_ENTRIES items: the newest by date, kept in document order.
+
+    A feed that lists oldest first must keep its latest items, not its first ones.
+    Undated items rank below dated ones, nearer the feed's newest end first (the tail
+    when the dated items ascend, else the head).
+    """
+    if len(items) <= MAX_ENTRIES:
+        return items
+    from broadsheet.parse.dates import parse_date
+
+    dates = [parse_date(date_of(item)) for item in items]
+    stamps = [d.timestamp() if d is not None else None for d in dates]
+    dated = [s for s in stamps if s is not None]
+    ascending = len(dated) >= 2 and dated[0] < dated[-1]
+    if not dated:
+        return items[-MAX_ENTRIES:] if ascending else items[:MAX_ENTRIES]
+
+    def rank(index: int) -> tuple[bool, float, int]:
+        stamp = stamps[index]
+        position = index if ascending else -index
+        return (stamp is not None, stamp if stamp is not None else 0.0, position)
+
+    keep = sorted(range(len(items)), key=rank, reverse=True)[:MAX_ENTRIES]
+    return [items[i] for i in sorted(keep)]
+
+
+def first_text(element: etree._Element, names: tuple[str, ...]) -> str | None:
+    """Text of the first child whose local name is one of ``names``."""
+    for _ns, local, child in children(element):
+        if local in names:
+            return text(child)
+    return None
 
 
 def name(element: etree._Element) -> tuple[str, str]:

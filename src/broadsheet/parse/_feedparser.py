@@ -9,6 +9,7 @@ from typing import Any
 import feedparser
 
 from broadsheet.errors import ParseError
+from broadsheet.parse._common import MAX_TEXT, newest
 from broadsheet.parse.dates import parse_date
 from broadsheet.parse.identity import entry_key
 from broadsheet.types import FeedEntry, ParsedFeed
@@ -58,8 +59,8 @@ def _entry(entry: Any) -> FeedEntry:
     link = entry.get("link") or None
     guid = entry.get("id") or None
     title = str(entry.get("title") or "")[:2000]
-    content = _content(entry)
-    summary = str(entry.get("summary") or "")
+    content = _content(entry)[:MAX_TEXT]
+    summary = str(entry.get("summary") or "")[:MAX_TEXT]
     if content and summary == content:
         summary = ""
     image, credit = _image(entry)
@@ -78,6 +79,11 @@ def _entry(entry: Any) -> FeedEntry:
         categories=tuple(str(t.get("term"))[:200] for t in entry.get("tags") or ()
                          if t.get("term")),
     )
+
+
+def _entry_date(entry: Any) -> str | None:
+    value = entry.get("published") or entry.get("created") or entry.get("updated")
+    return str(value) if value else None
 
 
 def parse(text: str, url: str) -> ParsedFeed:
@@ -103,5 +109,5 @@ def parse(text: str, url: str) -> ParsedFeed:
         hub_url=hub,
         self_url=self_url,
         ttl_seconds=int(ttl) * 60 if str(ttl or "").isdigit() else None,
-        entries=tuple(_entry(e) for e in parsed.entries),
+        entries=tuple(_entry(e) for e in newest(parsed.entries, _entry_date)),
     )

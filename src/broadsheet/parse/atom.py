@@ -10,13 +10,13 @@ import html
 from lxml import etree
 
 from broadsheet.parse._common import (
-    Media, absolute, absolutize_html, children, inner_markup, name, person, plain, text,
+    Media, absolute, absolutize_html, children, first_text, inner_markup, name, newest, person,
+    plain, text,
 )
 from broadsheet.parse.dates import parse_date
 from broadsheet.parse.identity import entry_key
 from broadsheet.types import FeedEntry, ParsedFeed
 
-MAX_ENTRIES = 2000
 _ATOM = ("atom", "atom03")
 
 
@@ -120,6 +120,10 @@ def _entry(entry: etree._Element, feed_authors: list[str]) -> FeedEntry:
     )
 
 
+def _entry_date(entry: etree._Element) -> str | None:
+    return first_text(entry, ("published", "issued", "created", "updated", "modified"))
+
+
 def parse_atom(root: etree._Element, url: str) -> ParsedFeed:
     """Read an Atom ``<feed>`` already parsed by lxml."""
     ns_root, _local = name(root)
@@ -149,5 +153,5 @@ def parse_atom(root: etree._Element, url: str) -> ParsedFeed:
         language=lang or None,
         hub_url=links.get("hub"),
         self_url=links.get("self"),
-        entries=tuple(_entry(e, feed_authors) for e in entries[:MAX_ENTRIES]),
+        entries=tuple(_entry(e, feed_authors) for e in newest(entries, _entry_date)),
     )

@@ -14,6 +14,7 @@ _ZONES = {
     "PST": -480, "PDT": -420, "AKST": -540, "AKDT": -480, "HST": -600, "JST": 540,
     "KST": 540, "AEST": 600, "AEDT": 660, "ACST": 570, "AWST": 480, "NZST": 720, "NZDT": 780,
 }
+_IANA_AT_END = re.compile(r"\s([A-Za-z]+(?:/[A-Za-z0-9_+-]+)+)$")
 _ZONE_AT_END = re.compile(r"\s([A-Z]{1,5})$")
 _COLON_OFFSET = re.compile(r"([+-])(\d\d):(\d\d)$")
 _MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?=[\s-])", re.I)
@@ -32,6 +33,19 @@ def _sensible(value: dt.datetime | None) -> dt.datetime | None:
         return value if value >= _EARLIEST else None
     except OverflowError:
         return None
+
+
+def _in_iana_zone(text: str, match: re.Match[str]) -> dt.datetime | None:
+    """A time followed by an IANA zone name ('... 04:00:00 Europe/Paris'), read in that
+    zone; None when the name or the time is unknown (never misread as UTC)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        zone = ZoneInfo(match.group(1))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    local = parse_date(text[: match.start()] + " +0000")
+    return None if local is None else _sensible(local.replace(tzinfo=zone))
 
 
 def _named_zone(text: str) -> str:
@@ -81,6 +95,9 @@ def parse_date(raw: str | None) -> dt.datetime | None:
     fast = _common_rfc822(text)
     if fast is not None:
         return _sensible(fast)
+    iana = _IANA_AT_END.search(text) if "/" in text else None
+    if iana is not None:
+        return _in_iana_zone(text, iana)
     text = _named_zone(text)
     iso = text.replace("z", "Z")
     if "-" in iso[:10] and (" +" in iso or " -" in iso[10:]):

@@ -17,6 +17,7 @@ Only ``ParseError`` leaves this module.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from lxml import etree
@@ -58,6 +59,15 @@ def _root(text: str, url: str) -> etree._Element | None:
 
 def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     """Parse any supported feed format; raise ParseError when it is not a feed."""
+    try:
+        return _parse(body, url, content_type)
+    except RecursionError as error:
+        raise ParseError(f"parse: {url[:200]} is nested too deeply") from error
+    except UnicodeError as error:
+        raise ParseError(f"parse: undecodable text in {url[:200]}") from error
+
+
+def _parse(body: bytes, url: str, content_type: str) -> ParsedFeed:
     if len(body) > MAX_DOCUMENT_CHARS:
         raise ParseError(f"parse: {url[:200]} is larger than {MAX_DOCUMENT_CHARS} bytes")
     if _looks_like_json(body, content_type):
@@ -67,28 +77,65 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     root = _root(safe, url)
     if root is not None:
         _ns, local = name(root)
-        try:
-            if local in ("rss", "RDF"):
-                return parse_rss(root, url, xml_base="xml:base" in safe)
-            if local == "feed":
-                return parse_atom(root, url)
-        except RecursionError as error:
-            raise ParseError(f"parse: {url[:200]} is nested too deeply") from error
+        # Root names are read without regard to case (<RSS>, <Feed>): the fallback is
+        # slow on hostile input, so it gets only what our readers cannot place at all.
+        local = local.lower()
+        if local in ("rss", "rdf"):
+            return parse_rss(root, url, xml_base="xml:base" in safe)
+        if local == "feed":
+            return parse_atom(root, url)
     return _fallback(safe, url)
 
 
 def _fallback(safe: str, url: str) -> ParsedFeed:
-    """feedparser's forgiving parser, for documents lxml cannot place."""
+    """feedparser's forgiving parser, for documents lxml cannot place.
+
+    feedparser is quadratic on some input (nesting, its author e-mail regex, #562), so
+    deep documents are refused and long text runs cut before it sees them.
+    """
     from broadsheet.parse import _feedparser
 
+    if _nesting_depth(safe) > MAX_FALLBACK_DEPTH:
+        raise ParseError(f"parse: {url[:200]} is nested too deeply")
     try:
-        return _feedparser.parse(safe, url)
+        return _feedparser.parse(_cap_text_runs(safe), url)
     except ParseError:
         raise
     except Exception as error:  # feedparser's own bugs must not escape the stage
         log.warning("feedparser failed", extra={"source_url": url, "error": repr(error)})
         raise ParseError(f"parse: feed parser failed on {url[:200]}: "
                          f"{type(error).__name__}") from None
+
+
+MAX_FALLBACK_DEPTH = 256
+"""libxml2's own default limit; feeds nest a handful of levels."""
+MAX_FALLBACK_RUN = 2000
+"""Longest run of text without markup handed to feedparser inside a short element."""
+_TAG = re.compile(r"<(/?)[A-Za-z_][^<>]*?(/?)>")
+# Text of the person elements feedparser runs its e-mail regex over.
+_PERSON_TEXT = re.compile(
+    r"(<(?:[A-Za-z_][\w.-]*:)?(?:author|creator|contributor|managingEditor|webMaster|name"
+    r"|email|publisher)\b[^<>]*>)([^<]{%d,})" % MAX_FALLBACK_RUN, re.I)
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest element nesting in markup, read roughly (no parser involved)."""
+    depth = deepest = 0
+    for match in _TAG.finditer(text):
+        if match.group(1):
+            depth = max(depth - 1, 0)
+        elif not match.group(2):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_FALLBACK_DEPTH:
+                    break
+    return deepest
+
+
+def _cap_text_runs(text: str) -> str:
+    """Cut the text of person elements (names, e-mail addresses) to a sane length."""
+    return _PERSON_TEXT.sub(lambda m: m.group(1) + m.group(2)[:200], text)
 
 
 def parse_with_feedparser(body: bytes, url: str, content_type: str = "") -> ParsedFeed:

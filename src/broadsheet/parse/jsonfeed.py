@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from broadsheet.errors import ParseError
+from broadsheet.parse._common import newest
 from broadsheet.parse.dates import parse_date
 from broadsheet.parse.identity import entry_key
 from broadsheet.types import FeedEntry, ParsedFeed
@@ -39,9 +40,9 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     version = "json11" if str(data["version"]).endswith("1.1") else "json10"
     items = data.get("items")
     entries = []
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict):
-            continue
+    items = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    for item in newest(items, lambda i: _text(i.get("date_published"))
+                       or _text(i.get("date_modified")) or None):
         link = _text(item.get("url"), 4000) or None
         content = _text(item.get("content_html")) or _text(item.get("content_text"))
         summary = _text(item.get("summary"))

@@ -6,13 +6,13 @@ from __future__ import annotations
 from lxml import etree
 
 from broadsheet.parse._common import (
-    Media, absolute, absolutize_html, children, html_of, is_email, name, person, plain, text,
+    Media, absolute, absolutize_html, children, first_text, html_of, is_email, name, newest,
+    person, plain, text,
 )
 from broadsheet.parse.dates import parse_date
 from broadsheet.parse.identity import entry_key
 from broadsheet.types import FeedEntry, ParsedFeed
 
-MAX_ENTRIES = 2000
 _PERIODS = {"hourly": 3600, "daily": 86400, "weekly": 7 * 86400, "monthly": 30 * 86400,
             "yearly": 365 * 86400}
 
@@ -116,6 +116,10 @@ def _entry(item: etree._Element, base_fallback: str, url: str, xml_base: bool) -
     )
 
 
+def _item_date(item: etree._Element) -> str | None:
+    return first_text(item, ("pubDate", "date", "issued", "created"))
+
+
 def parse_rss(root: etree._Element, url: str, xml_base: bool = True) -> ParsedFeed:
     """Read an ``<rss>`` or ``<rdf:RDF>`` document already parsed by lxml.
 
@@ -156,5 +160,5 @@ def parse_rss(root: etree._Element, url: str, xml_base: bool = True) -> ParsedFe
         self_url=self_url,
         ttl_seconds=_hint_seconds(info.get("ttl", ""), info.get("sy:updatePeriod", ""),
                                   info.get("sy:updateFrequency", "")),
-        entries=tuple(_entry(item, base, url, xml_base) for item in items[:MAX_ENTRIES]),
+        entries=tuple(_entry(item, base, url, xml_base) for item in newest(items, _item_date)),
     )

@@ -24,7 +24,10 @@ _FIXUPS = re.compile(
     r"|&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});)([A-Za-z][A-Za-z0-9]{0,31};)?",
     re.S,
 )
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A character reference is one of these when it names something XML forbids: NUL and
+# other C0 controls, surrogates, U+FFFE/U+FFFF and anything past U+10FFFF.
+_CHARREF = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
 _ROOT_START = re.compile(r"<[A-Za-z_]")
 
 
@@ -45,6 +48,21 @@ def _fix(match: re.Match[str]) -> str:
     return "&amp;" + name
 
 
+def _allowed_char(code: int) -> bool:
+    if code < 0x20:
+        return code in (0x09, 0x0A, 0x0D)
+    return not (0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF) or code > 0x10FFFF)
+
+
+def _fix_charref(match: re.Match[str]) -> str:
+    digits, hexdigits = match.groups()
+    try:
+        code = int(digits, 10) if digits is not None else int(hexdigits, 16)
+    except ValueError:
+        return "\ufffd"
+    return match.group(0) if _allowed_char(code) else "\ufffd"
+
+
 def strip_doctype(text: str) -> str:
     """Remove any document type declaration found before the root element."""
     root = _ROOT_START.search(text)
@@ -60,6 +78,8 @@ def make_safe(text: str) -> str:
     text = strip_doctype(text)
     if "&" in text:
         text = _FIXUPS.sub(_fix, text)
+        if "&#" in text:
+            text = _CHARREF.sub(_fix_charref, text)
     if _FORBIDDEN.search(text):
         text = _FORBIDDEN.sub("", text)
     return text
