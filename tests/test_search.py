@@ -39,7 +39,8 @@ def corpus(db):
         "french": add(db, two.id, "d", "Le pont rouvre",
                       "Le pont de la vallée rouvre après des travaux.", language="fr"),
         "xss": add(db, two.id, "e", "Markup in text",
-                   "Someone wrote <script>alert(1)</script> by the harbour; Tom & Jerry say 3 < 4."),
+                   "Someone wrote <script>alert(1)</script> by the harbour; "
+                   "Tom & Jerry say 3 < 4."),
     }
     return db, one, two, ids
 

@@ -193,3 +193,22 @@ def test_views_count_once_per_reader_and_ignore_bots(site, db):
     front = get(base + "/").text
     popular = front[front.index("Most popular"):]
     assert popular.index("Ferry timetable") < popular.index("Valley bridge")
+
+
+def test_no_page_changes_state_on_get(site, db):
+    import sqlalchemy as sa
+
+    from broadsheet.store.schema import metadata
+
+    base, ids, _app = site
+
+    def snapshot():
+        with db.begin() as connection:
+            return {t.name: connection.execute(sa.select(t)).all() for t in metadata.sorted_tables}
+
+    before = snapshot()
+    for path in ("/", f"/articles/{ids['wall']}", f"/sources/{ids['valley_source']}",
+                 "/tags/transport", "/search?q=harbour", "/feed.rss", "/sitemap.xml",
+                 "/robots.txt", "/days", "/nowhere", "/search?q=%22"):
+        get(base + path)
+    assert snapshot() == before

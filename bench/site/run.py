@@ -1,6 +1,6 @@
 """Site benchmark (on demand): front page, article and search against a bare "hello".
 
-    .venv/bin/python bench/site/run.py [--articles 100000] [--seconds 10] [--connections 32]
+    .venv/bin/python bench/site/run.py [--articles 100000] [--seconds 10] [--connections 4]
 
 Generates the articles straight into a fresh SQLite database (one bulk insert; the
 search index and tags fill through the same triggers as in production), serves the site
@@ -16,6 +16,7 @@ import argparse
 import concurrent.futures
 import datetime as dt
 import http.client
+import itertools
 import json
 import random
 import shutil
@@ -39,7 +40,7 @@ QUERIES = ["harbour", "council budget", '"railway strike"', "flood*", "mayor OR 
 
 
 def _vocabulary(rng: random.Random, size: int = 30_000) -> tuple[list[str], list[float]]:
-    """Invented words with Zipf frequencies, like real text; the query words sit at ranks
+    """Invented words and their cumulative Zipf weights, like real text; the query words sit at ranks
     that put each in roughly 1-10% of articles, as news words are."""
     syllables = ["ka", "lo", "mi", "ne", "ru", "ta", "vi", "so", "pe", "da", "gri", "fen",
                  "mar", "tol", "bes", "quin", "zar", "hol", "wen", "dri"]
@@ -52,7 +53,7 @@ def _vocabulary(rng: random.Random, size: int = 30_000) -> tuple[list[str], list
             words.append(word)
     for rank, word in zip(range(300, 300 + 40 * len(WORDS), 40), WORDS, strict=False):
         words.insert(rank, word)
-    return words, [1 / (rank + 10) for rank in range(len(words))]
+    return words, list(itertools.accumulate(1 / (rank + 10) for rank in range(len(words))))
 
 
 def make_database(path: Path, articles: int, seed: int = 1) -> str:
@@ -75,8 +76,8 @@ def make_database(path: Path, articles: int, seed: int = 1) -> str:
 
     def rows():
         for n in range(1, articles + 1):
-            title = " ".join(rng.choices(vocabulary, weights, k=7)).capitalize()
-            paragraphs = [" ".join(rng.choices(vocabulary, weights, k=50)) + "."
+            title = " ".join(rng.choices(vocabulary, cum_weights=weights, k=7)).capitalize()
+            paragraphs = [" ".join(rng.choices(vocabulary, cum_weights=weights, k=50)) + "."
                           for _ in range(5)]
             text = "\n\n".join(paragraphs)
             html = "".join(f"<p>{p}</p>" for p in paragraphs)
@@ -155,7 +156,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=4,
+                        help="Concurrent connections; few, so latency shows service time.")
     parser.add_argument("--python-load", action="store_true", help="Do not use wrk.")
     args = parser.parse_args()
     load = load_wrk if shutil.which("wrk") and not args.python_load else load_python

@@ -60,8 +60,10 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(chromium_path: str) -> Iterator[object]:
+    """A fresh Chromium per test: Playwright's sync API runs an event loop in this thread
+    while it lives, which would break ``asyncio.run`` in other tests of the same worker."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -220,7 +220,8 @@ def sitemap_entries(db: Database, limit: int = 49_000) -> list[tuple[int, dt.dat
              .where(articles.c.hidden.is_(sa.false()))
              .order_by(articles.c.published.desc(), articles.c.id.desc()).limit(limit))
     with db.begin() as connection:
-        return [(row.id, as_utc(row.changed)) for row in connection.execute(query)]  # type: ignore[misc]
+        rows = connection.execute(query).all()
+    return [(row.id, as_utc(row.changed) or utcnow()) for row in rows]
 
 
 def top_articles(db: Database, limit: int = 6, *, pool: int = 200) -> list[StoredArticle]:

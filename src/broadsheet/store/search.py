@@ -203,7 +203,8 @@ def _rank_sqlite(connection: Any, query: Query, where: str, params: dict[str, An
     # Without filters, only the POOL best BM25 matches get the recency boost: the join to
     # ``articles`` for every match of a common word would cost more than the search.
     unfiltered = set(params) == {"false", "max_id"}
-    pool = f"ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0) LIMIT {int(max(POOL, (offset + limit) * 4))}"
+    size = int(max(POOL, (offset + limit) * 4))
+    pool = f"ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0) LIMIT {size}"
     sql = sa.text(f"""
         SELECT a.id, m.relevance
                      / (1.0 + max(julianday(:now) - julianday(a.published), 0) / :days) AS score

@@ -89,8 +89,8 @@ POSTGRES_UP = [
            ON CONFLICT DO NOTHING;
            RETURN NEW;
        END $$""",
-    """CREATE TRIGGER article_tags_sync AFTER INSERT OR UPDATE OF categories, published ON articles
-       FOR EACH ROW EXECUTE FUNCTION article_tags_sync()""",
+    """CREATE TRIGGER article_tags_sync
+       AFTER INSERT OR UPDATE OF categories, published ON articles FOR EACH ROW EXECUTE FUNCTION article_tags_sync()""",
     """INSERT INTO article_tags(article_id, tag, published)
        SELECT DISTINCT articles.id, lower(btrim(value)), articles.published
        FROM articles, json_array_elements_text(articles.categories) AS value
