@@ -32,4 +32,5 @@ def test_texts_without_words_have_no_fingerprint() -> None:
 def test_normalisation_is_idempotent(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
+    assert words(text) == once.split()
     assert text_fingerprint(once) == text_fingerprint(text)

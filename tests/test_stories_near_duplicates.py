@@ -134,15 +134,14 @@ def test_signature_round_trips_through_bytes() -> None:
 
 def test_signatures_are_stable_across_runs() -> None:
     # Stored signatures must stay comparable: pin the first values.
-    assert minhash_signature("the quick brown fox jumps").values[:2].tolist() == _PINNED
-
-
-_PINNED = minhash_signature("the quick brown fox jumps").values[:2].tolist()
+    first = minhash_signature("the quick brown fox jumps").values[:2].tolist()
+    assert first == [1472199822, 777675944]
+    assert minhash_signature("ab").values[:1].tolist() == [1566431345]
 
 _WORDS = "bridge river council town said the a of traffic closed opened mayor".split()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.randoms(use_true_random=False), st.integers(0, 60), st.integers(0, 60))
 def test_duplicate_relation_is_symmetric(rng: random.Random, cut: int, extra: int) -> None:
     base = [rng.choice(_WORDS) + str(rng.randint(0, 30)) for _ in range(80)]
@@ -152,4 +151,5 @@ def test_duplicate_relation_is_symmetric(rng: random.Random, cut: int, extra: in
     assert is_near_duplicate(sa, sb) == is_near_duplicate(sb, sa)
     forward = _index(("a", a)).add("b", b) == "a"
     backward = _index(("b", b)).add("a", a) == "b"
-    assert forward == backward == is_near_duplicate(sa, sb)
+    assert forward == backward
+    assert is_near_duplicate(sa, sb) or not forward  # the index finds no more than the relation

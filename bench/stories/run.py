@@ -24,9 +24,18 @@ sys.path.insert(0, str(Path(__file__).parent))
 from metrics import bcubed, pairwise  # noqa: E402
 
 from broadsheet.stories.canonical_url import canonicalize_url  # noqa: E402
-from broadsheet.stories.cluster import ClusterInput, StoryClusterer, cluster_articles  # noqa: E402
+from broadsheet.stories.cluster import (  # noqa: E402
+    ClusterInput,
+    StoryClusterer,
+    article_terms,
+    cluster_articles,
+)
 from broadsheet.stories.fingerprint import text_fingerprint, words  # noqa: E402
-from broadsheet.stories.near_duplicates import NearDuplicateIndex, minhash_signature  # noqa: E402
+from broadsheet.stories.near_duplicates import (  # noqa: E402
+    MinHashSignature,
+    NearDuplicateIndex,
+    minhash_signature,
+)
 
 
 def load_corpus(seed: int, n: int) -> list[dict]:
@@ -57,6 +66,7 @@ def quality(items: list[dict], threshold: float | None) -> None:
     kinds = Counter(i["kind"] for i in items)
     print(f"  kinds {dict(kinds)}")
     near_duplicates(items)
+    stressed_copies(items)
 
 
 def near_duplicates(items: list[dict]) -> None:
@@ -78,6 +88,37 @@ def near_duplicates(items: list[dict]) -> None:
           f"same-story other-outlet {false_same_story}, other stories {false_other}")
 
 
+_BOILERPLATE = (
+    "Sign up for our morning newsletter to get the top stories in your inbox every day.",
+    "Copyright the news agency. All rights reserved. This material may not be published, "
+    "broadcast, rewritten or redistributed.",
+    "Follow us on social media for the latest updates and join the conversation in comments.",
+    "Reporting by our correspondents; editing by the night desk.",
+)
+
+
+def stressed_copies(items: list[dict], seed: int = 1, count: int = 2000) -> None:
+    """Harder reprints than the corpus has: cut to 55-100%, 5% of words edited, new boilerplate."""
+    import random
+
+    rng = random.Random(seed)
+    originals = [i for i in items if i["kind"] == "original"]
+    sample = rng.sample(originals, min(count, len(originals)))
+    index = NearDuplicateIndex()
+    for item in originals:
+        index.add(item["id"], item["text"])
+    found = 0
+    for item in sample:
+        tokens = item["text"].split(" ")
+        tokens = tokens[: max(8, int(len(tokens) * rng.uniform(0.55, 1.0)))]
+        for _ in range(len(tokens) // 20):
+            tokens[rng.randrange(len(tokens))] = rng.choice(["also", "then", "now", "however"])
+        text = rng.choice(_BOILERPLATE) + " " + " ".join(tokens) + " " + rng.choice(_BOILERPLATE)
+        found += index.query(minhash_signature(text)) == item["id"]
+    print(f"  stressed reprints (cut 55-100%, 5% edits, boilerplate): recall {found}/{len(sample)}"
+          f" = {found / max(len(sample), 1):.4f}")
+
+
 def _same_text_family(a: dict, b: dict, by_id: dict) -> bool:
     """Two articles are copies when one is a wire of the other or both copy one original."""
     root_a = a["duplicate_of"] or a["id"]
@@ -85,29 +126,73 @@ def _same_text_family(a: dict, b: dict, by_id: dict) -> bool:
     return root_a == root_b
 
 
-def speed(items: list[dict]) -> None:
+def speed(items: list[dict], chunk: int = 10000) -> None:
+    """Every layer on every article in publication order, CPU time per article per chunk.
+
+    CPU time (not wall time) because the bench machine is shared; the baseline is
+    ``words()`` on the same texts, measured in the same run.
+    """
+    items = sorted(items, key=lambda i: (i["published"], i["id"]))
     n = len(items)
-    timings: dict[str, float] = {}
-
-    def timed(name, fn):
-        started = time.perf_counter()
-        fn()
-        timings[name] = time.perf_counter() - started
-
-    timed("baseline: words()", lambda: [words(i["text"]) for i in items])
-    timed("canonicalize_url", lambda: [canonicalize_url(i["url"]) for i in items])
-    timed("text_fingerprint", lambda: [text_fingerprint(i["text"]) for i in items])
-    index = NearDuplicateIndex()
-    timed("near-dup add", lambda: [index.add(i["id"], i["text"]) for i in items])
-    clusterer = StoryClusterer()
-    ordered = sorted(items, key=lambda i: (i["published"], i["id"]))
-    timed("cluster assign", lambda: [clusterer.assign(to_input(i)) for i in ordered])
-    total = sum(v for k, v in timings.items() if not k.startswith("baseline"))
-    base = timings["baseline: words()"]
-    print(f"speed n={n}: all layers {total:.1f}s = {total / n * 1e6:.0f} us/article "
+    index, clusterer = NearDuplicateIndex(), StoryClusterer()
+    layers = {
+        "baseline: words()": lambda i: words(i["text"]),
+        "canonicalize_url": lambda i: canonicalize_url(i["url"]),
+        "text_fingerprint": lambda i: text_fingerprint(i["text"]),
+        "near-dup add": lambda i: index.add(i["id"], i["text"]),
+        "cluster assign": lambda i: clusterer.assign(to_input(i)),
+    }
+    totals = dict.fromkeys(layers, 0.0)
+    rows = []
+    for start in range(0, n, chunk):
+        part = items[start : start + chunk]
+        row = {}
+        for name, layer in layers.items():
+            began = time.process_time()
+            for item in part:
+                layer(item)
+            row[name] = (time.process_time() - began) / len(part) * 1e6
+            totals[name] += time.process_time() - began
+        rows.append((start + len(part), row))
+    total = sum(v for k, v in totals.items() if not k.startswith("baseline"))
+    base = totals["baseline: words()"]
+    print(f"speed n={n}: all layers {total:.1f}s CPU = {total / n * 1e6:.0f} us/article "
           f"({total / base:.1f}x baseline)")
-    for name, value in timings.items():
-        print(f"  {name:18s} {value / n * 1e6:7.0f} us/article  ({value / base:.2f}x baseline)")
+    print("  us/article by chunk (articles seen): " + ", ".join(f"{k[:14]}" for k in layers))
+    for seen, row in rows if len(rows) <= 4 else [*rows[:2], rows[len(rows) // 2], rows[-1]]:
+        cells = "  ".join(f"{value:6.0f}" for value in row.values())
+        print(f"  {seen:>8}: {cells}")
+
+
+def _features(item: dict) -> tuple:
+    """The per-article, order-free part of every layer: runs in worker processes."""
+    return (
+        canonicalize_url(item["url"]),
+        text_fingerprint(item["text"]),
+        minhash_signature(item["text"]).to_bytes(),
+        article_terms(item["title"], item["text"]),
+    )
+
+
+def speed_parallel(items: list[dict], workers: int) -> None:
+    """Wall time of all layers: features in ``workers`` processes, index and clusterer here."""
+    from multiprocessing import get_context
+
+    items = sorted(items, key=lambda i: (i["published"], i["id"]))
+    index, clusterer = NearDuplicateIndex(), StoryClusterer()
+    fingerprints: dict[str, str] = {}
+    started = time.perf_counter()
+    with get_context("fork").Pool(workers) as pool:
+        for item, (_url, fingerprint, signature, terms) in zip(
+            items, pool.imap(_features, items, chunksize=256), strict=True
+        ):
+            if fingerprint is not None:
+                fingerprints.setdefault(fingerprint, item["id"])
+            index.add_signature(item["id"], MinHashSignature.from_bytes(signature))
+            clusterer.assign(to_input(item), terms)
+    took = time.perf_counter() - started
+    print(f"parallel n={len(items)} workers={workers}: all layers {took:.1f}s wall "
+          f"= {took / len(items) * 1e6:.0f} us/article")
 
 
 def main() -> None:
@@ -116,11 +201,15 @@ def main() -> None:
     parser.add_argument("--quality", type=int, default=20000)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--workers", type=int, default=2, help="0: skip the parallel run")
     args = parser.parse_args()
     if args.quality:
         quality(load_corpus(args.seed, args.quality), args.threshold)
     for size in filter(None, args.sizes.split(",")):
-        speed(load_corpus(args.seed, int(size)))
+        items = load_corpus(args.seed, int(size))
+        speed(items)
+        if args.workers:
+            speed_parallel(items, args.workers)
 
 
 if __name__ == "__main__":

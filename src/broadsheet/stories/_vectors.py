@@ -21,7 +21,7 @@ TITLE_WEIGHT = 2.5
 LEAD_WEIGHT = 1.5
 LEAD_WORDS = 60
 MAX_BODY_WORDS = 300
-NAME_BOOST = 2.0
+NAME_BOOST = 3.0
 NUMBER_BOOST = 1.6
 MAX_TERMS = 60
 
@@ -127,7 +127,3 @@ def _add_body(counts: dict[str, float], boosts: dict[str, float], text: str) -> 
             else:
                 previous_name = ""
             counts[term] = counts.get(term, 0.0) + weight
-
-
-def _is_content(term: str) -> bool:
-    return term not in STOPWORDS and (len(term) > 1 or term.isdigit())

@@ -21,17 +21,17 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
-from itertools import repeat
-from operator import mul
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import mul
 from typing import Any
 
 from broadsheet.stories._vectors import article_terms, weigh_terms
 
-__all__ = ["ClusterInput", "StoryClusterer", "cluster_articles"]
+__all__ = ["ClusterInput", "StoryClusterer", "article_terms", "cluster_articles"]
 
-DEFAULT_THRESHOLD = 0.3
+DEFAULT_THRESHOLD = 0.35
 """Cosine (after the time discount) an article needs to join a story; see bench/stories."""
 TIME_PENALTY = 0.3
 """Share of the score lost by a story last updated a whole window ago."""
@@ -82,9 +82,13 @@ class StoryClusterer:
         self._story_of: dict[str, str] = {}
         self._clock = -math.inf
 
-    def assign(self, article: ClusterInput) -> str:
-        """Return the story id of ``article``, joining or starting a story."""
-        return self._assign(article, None)
+    def assign(self, article: ClusterInput, terms: dict[str, float] | None = None) -> str:
+        """Return the story id of ``article``, joining or starting a story.
+
+        ``terms`` may carry ``article_terms(article.title, article.text)`` computed
+        beforehand, e.g. in a worker process: it is the costly, parallel part.
+        """
+        return self._assign(article, terms)
 
     def _assign(self, article: ClusterInput, counts: dict[str, float] | None) -> str:
         known = self._story_of.get(article.id)

@@ -15,19 +15,28 @@ import unicodedata
 __all__ = ["normalize_text", "text_fingerprint", "words"]
 
 _NOT_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def normalize_text(text: str) -> str:
     """Return ``text`` as NFKC, case-folded words separated by single spaces."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    # NFKC can undo case-folding's compositions, hence the second pass.
-    folded = unicodedata.normalize("NFKC", folded)
-    return _NOT_WORD.sub(" ", folded).strip()
+    if text.isascii():  # the common case: NFKC is the identity, casefold is lower
+        return _NOT_WORD.sub(" ", text.lower()).strip()
+    folded = _nfkc(text).casefold()
+    # Case-folding can leave text that NFKC would change again, hence the second pass.
+    return _NOT_WORD.sub(" ", _nfkc(folded)).strip()
+
+
+def _nfkc(text: str) -> str:
+    # The quick check is much cheaper than normalising text that already is.
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 def words(text: str) -> list[str]:
     """Split ``text`` into its normalised words (see ``normalize_text``)."""
-    return normalize_text(text).split()
+    if text.isascii():
+        return _WORD.findall(text.lower())
+    return _WORD.findall(_nfkc(_nfkc(text).casefold()))
 
 
 def text_fingerprint(text: str) -> str | None:

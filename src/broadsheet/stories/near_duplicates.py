@@ -42,6 +42,14 @@ SHINGLE_WORDS = 3
 BANDS, ROWS = 64, 2
 MIN_CONTAINMENT_SHINGLES = 20
 """A text must have this many shingles before "mostly contained" can count."""
+MIN_JACCARD = 0.2
+"""Below this estimated Jaccard similarity nothing is a copy, however contained."""
+MAX_BUCKET = 24
+"""Rows kept per LSH bucket, newest last (memory stays bounded)."""
+CROWDED_BUCKET = 12
+"""A bucket this full holds a phrase many texts share (a template, boilerplate) and
+finds no copies: it is skipped, which bounds the cost per article. A copy still
+shares the buckets of its own names, numbers and sentences."""
 KEY_SKETCH = 64
 KEY_CONTAINMENT = 0.6
 """Share of the smaller text's key tokens (names, numbers) the other must have."""
@@ -58,7 +66,6 @@ _rng = np.random.default_rng(0x5EED_B0AD)  # fixed: signatures must be stable ac
 _PERM_A = _rng.integers(0, 2**31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
 _PERM_B = _rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32)
 _SHINGLE_K = _rng.integers(1, 2**63, SHINGLE_WORDS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_word_cache: dict[str, int] = {}
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,16 +105,19 @@ def minhash_signature(text: str) -> MinHashSignature:
     tokens = words(text)
     if not tokens:
         return MinHashSignature(np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32), 0)
-    key_hashes = sorted({_word_hash(k.casefold()) & 0xFFFFFFFF for k in _KEY_TOKEN.findall(text)})
-    ids = np.fromiter(map(_word_hash, tokens), dtype=np.uint64, count=len(tokens))
-    with np.errstate(over="ignore"):
-        if len(ids) >= SHINGLE_WORDS:
-            n = len(ids) - SHINGLE_WORDS + 1
-            shingles = sum(ids[i : i + n] * _SHINGLE_K[i] for i in range(SHINGLE_WORDS))
-        else:
-            shingles = np.array([int((ids * _SHINGLE_K[: len(ids)]).sum())], dtype=np.uint64)
-        shingles = np.unique((_mix64(shingles) >> np.uint64(32)).astype(np.uint32))
-        values = (shingles[:, None] * _PERM_A[None, :] + _PERM_B[None, :]).min(axis=0)
+    keys = {key.casefold() for key in _KEY_TOKEN.findall(text)}
+    key_hashes = sorted(_WORD_HASHES[key] & 0xFFFFFFFF for key in keys)
+    # Array arithmetic below wraps modulo 2**64 (or 2**32) on purpose, silently.
+    ids = np.fromiter(map(_WORD_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    if len(ids) >= SHINGLE_WORDS:
+        n = len(ids) - SHINGLE_WORDS + 1
+        shingles = ids[:n] * _SHINGLE_K[0]
+        for i in range(1, SHINGLE_WORDS):
+            shingles += ids[i : i + n] * _SHINGLE_K[i]
+    else:
+        shingles = (ids * _SHINGLE_K[: len(ids)]).sum(keepdims=True)
+    shingles = np.unique((_mix64(shingles) >> np.uint64(32)).astype(np.uint32))
+    values = (shingles[:, None] * _PERM_A[None, :] + _PERM_B[None, :]).min(axis=0)
     return MinHashSignature(
         values=values,
         size=int(len(shingles)),
@@ -124,7 +134,7 @@ def estimate_jaccard(a: MinHashSignature, b: MinHashSignature) -> float:
 
 
 def is_near_duplicate(
-    a: MinHashSignature, b: MinHashSignature, threshold: float = 0.5, containment: float = 0.8
+    a: MinHashSignature, b: MinHashSignature, threshold: float = 0.5, containment: float = 0.5
 ) -> bool:
     """Tell whether two signatures belong to copies of one text (symmetric)."""
     return _is_duplicate(estimate_jaccard(a, b), a, b, threshold, containment)
@@ -135,7 +145,7 @@ def _is_duplicate(
 ) -> bool:
     if jaccard < threshold:
         smaller = min(a.size, b.size)
-        if smaller < MIN_CONTAINMENT_SHINGLES or jaccard < 0.2:
+        if smaller < MIN_CONTAINMENT_SHINGLES or jaccard < MIN_JACCARD:
             return False
         if _containment(jaccard, a.size, b.size) < containment:
             return False
@@ -160,7 +170,7 @@ def _keys_agree(a: MinHashSignature, b: MinHashSignature) -> bool:
 class NearDuplicateIndex:
     """An in-memory LSH index of signatures answering "is this a copy of one I have?"."""
 
-    def __init__(self, threshold: float = 0.5, containment: float = 0.8) -> None:
+    def __init__(self, threshold: float = 0.5, containment: float = 0.5) -> None:
         self.threshold = threshold
         self.containment = containment
         self._ids: list[str | None] = []
@@ -199,7 +209,7 @@ class NearDuplicateIndex:
         counts: Counter[int] = Counter()
         for band, key in zip(self._bands, _band_keys(signature.values), strict=True):
             rows = band.get(key)
-            if rows:
+            if rows and len(rows) < CROWDED_BUCKET:
                 counts.update(rows)
         # One shared band is what a common phrase or boilerplate gives; copies share many.
         rows = sorted(row for row, seen in counts.items() if seen >= 2)
@@ -207,7 +217,8 @@ class NearDuplicateIndex:
             return None
         jaccards = np.count_nonzero(self._sigs[rows] == signature.values, axis=1) / NUM_PERM
         best: tuple[float, int, int] | None = None
-        for row, jaccard in zip(rows, jaccards.tolist(), strict=True):
+        for position in np.flatnonzero(jaccards >= MIN_JACCARD).tolist():
+            row, jaccard = rows[position], float(jaccards[position])
             other = self._signature_at(row)
             if _is_duplicate(jaccard, signature, other, self.threshold, self.containment):
                 key = (-jaccard, self._seq[row], row)
@@ -220,10 +231,11 @@ class NearDuplicateIndex:
         if row is None:
             return
         for band, key in zip(self._bands, _band_keys(self._sigs[row]), strict=True):
-            rows = band[key]
-            rows.remove(row)
-            if not rows:
-                del band[key]
+            rows = band.get(key)
+            if rows and row in rows:  # it may have been pushed out of a crowded bucket
+                rows.remove(row)
+                if not rows:
+                    del band[key]
         self._ids[row] = None
         self._free.append(row)
 
@@ -253,7 +265,10 @@ class NearDuplicateIndex:
         self._sigs[row] = signature.values
         self._row_of[article_id] = row
         for band, key in zip(self._bands, _band_keys(signature.values), strict=True):
-            band.setdefault(key, []).append(row)
+            rows = band.setdefault(key, [])
+            rows.append(row)
+            if len(rows) > MAX_BUCKET:
+                del rows[0]
 
 
 def _band_keys(values: np.ndarray) -> list[bytes]:
@@ -262,15 +277,18 @@ def _band_keys(values: np.ndarray) -> list[bytes]:
     return [raw[i : i + step] for i in range(0, BANDS * step, step)]
 
 
-def _word_hash(word: str) -> int:
-    value = _word_cache.get(word)
-    if value is None:
-        if len(_word_cache) > 2_000_000:  # bound memory on endless vocabularies
-            _word_cache.clear()
+class _WordHashes(dict[str, int]):
+    """A cache of stable 64-bit word hashes: lookups stay in C for words seen before."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > 2_000_000:  # bound memory on endless vocabularies
+            self.clear()
         digest = hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-        value = int.from_bytes(digest, "little")
-        _word_cache[word] = value
-    return value
+        value = self[word] = int.from_bytes(digest, "little")
+        return value
+
+
+_WORD_HASHES = _WordHashes()
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
