@@ -65,6 +65,16 @@ def due_sources(db: Database, now: dt.datetime | None = None) -> list[Source]:
     return [_source(r) for r in rows]
 
 
+def sources_with_hub(db: Database) -> list[Source]:
+    """Active sources whose feed named a WebSub hub (recorded in their settings)."""
+    # Settings are JSON; a text match narrows the read on either engine.
+    with db.begin() as connection:
+        rows = connection.execute(
+            sa.select(sources).where(sa.cast(sources.c.settings, sa.Text).like('%"hub"%'))
+            .where(sources.c.status == "active").order_by(sources.c.id)).all()
+    return [_source(r) for r in rows]
+
+
 def source_urls(db: Database) -> set[str]:
     """Every subscribed URL."""
     with db.begin() as connection:

@@ -11,6 +11,8 @@ from email.utils import parsedate_to_datetime
 from collections.abc import Sequence
 
 UNCONDITIONAL_EVERY = dt.timedelta(hours=24)
+WEBSUB_POLL_SECONDS = 6 * 3600
+"""How often a source whose hub pushes to us is still polled, in case the hub fails."""
 
 
 def next_interval(
@@ -43,6 +45,11 @@ def next_interval(
     interval = min(max(interval, float(min_seconds)), float(max_seconds))
     jitter = (rng or random).uniform(0.9, 1.1)
     return min(max(interval * jitter, float(min_seconds)), float(max_seconds))
+
+
+def websub_interval(interval: float, max_seconds: int) -> float:
+    """The polling interval of a source whose hub pushes: relaxed, never beyond the max."""
+    return max(interval, float(min(WEBSUB_POLL_SECONDS, max_seconds)))
 
 
 def error_backoff(

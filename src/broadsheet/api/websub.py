@@ -1,0 +1,57 @@
+"""The WebSub callback: hubs verify our subscriptions here and push new content.
+
+``GET /websub/{source_id}`` echoes the challenge only for a subscription we requested;
+``POST /websub/{source_id}`` takes a signed push. A push whose signature does not match
+is acknowledged and ignored, as the WebSub specification asks (a forger learns nothing),
+and recorded on the subscription. Without a ``base_url`` no route is mounted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from broadsheet.sources import websub
+from broadsheet.store import Database
+from broadsheet.update.pipeline import receive_push
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def routers(db: Database, settings: Any) -> list[APIRouter]:
+    """The callback routes, when WebSub is on (a ``base_url`` is configured)."""
+    if not websub.enabled(settings):
+        return []
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/websub/{source_id}")
+    async def verify(source_id: int, request: Request) -> Response:
+        params = dict(request.query_params)
+        challenge = await asyncio.to_thread(websub.verify_intent, db, source_id, params)
+        if challenge is None:
+            return PlainTextResponse("websub: no such subscription request", status_code=404)
+        return PlainTextResponse(challenge)
+
+    @router.post("/websub/{source_id}")
+    async def push(source_id: int, request: Request) -> Response:
+        body = await _read_body(request, settings.max_body_bytes)
+        if body is None:
+            return PlainTextResponse("websub: body too large", status_code=413)
+        outcome = await receive_push(db, settings, source_id, body,
+                                     request.headers.get("content-type", ""),
+                                     request.headers.get("x-hub-signature"))
+        if outcome.status == "unknown":  # 410 tells the hub to stop sending
+            return PlainTextResponse("websub: no such subscription", status_code=410)
+        return Response(status_code=202)
+
+    return [router]
