@@ -151,6 +151,8 @@ def test_language_from_text_then_html_lang():
     (b"\xef\xbb\xbf<html><body><p>Caf\xc3\xa9</p></body></html>", "Café"),
     ("<html><head><meta charset='iso-8859-1'></head><body><h1>Café</h1></body></html>".encode("cp1252"), "Café"),
     ("<html><body><h1>“Café”</h1></body></html>".encode("cp1252"), "“Café”"),
+    ("<html><head><meta charset='iso-8859-1'></head><body><p>Café\u00a0crème</p></body></html>".encode(),
+     "Café\u00a0crème"),
 ])
 def test_bytes_are_decoded(data, expected):
     from broadsheet.extract.decode import decode_html

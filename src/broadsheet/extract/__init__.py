@@ -17,6 +17,7 @@ from lxml import etree, html
 
 from broadsheet.errors import ExtractError
 from broadsheet.extract.boilerplate import prose_length, prune_body, prune_page
+from broadsheet.extract.dates import date_in_text, parse_date
 from broadsheet.extract.decode import decode_html
 from broadsheet.extract.images import (
     absolute,
@@ -44,6 +45,7 @@ TRAFILATURA_OPTIONS = {
 }
 # Share of the page's sentence-long text the quick pass must find to be trusted.
 _ENOUGH_PROSE = 0.5
+_BODY_TEXT = etree.XPath("string(//body)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
@@ -77,13 +79,17 @@ def _extract_body(tree: etree._Element, url: str | None) -> etree._Element | Non
     return document.body if document is not None else None
 
 
-def _fallback_date(tree: etree._Element, url: str | None):  # noqa: ANN202
+def _fallback_date(tree: etree._Element, url: str | None, title: str | None):  # noqa: ANN202
+    """Date for pages without date markup: htmldate's quick pass, then the visible text."""
     from htmldate import find_date  # noqa: PLC0415 - slow import, rarely needed
 
-    from broadsheet.extract.dates import parse_date
-
-    found = find_date(tree, url=url, original_date=True, extensive_search=True)
-    return parse_date(found) if found else None
+    found = find_date(tree, url=url, original_date=True, extensive_search=False)
+    if found:
+        return parse_date(found)
+    text = _BODY_TEXT(tree)[:30000]
+    # The date shown under the headline, not one in the navigation above it.
+    start = text.find(title) if title else -1
+    return date_in_text(text[start:start + 3000] if start >= 0 else text[:10000])
 
 
 def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArticle:  # noqa: A002
@@ -119,7 +125,7 @@ def _extract(tree: etree._Element, url: str | None) -> ExtractedArticle:
         graphic = body.find(".//graphic")
         body_image = graphic.get("src") if graphic is not None else None
     if published is None:
-        published = _fallback_date(tree, url)
+        published = _fallback_date(tree, url, meta.title)
     return ExtractedArticle(
         title=meta.title,
         authors=meta.authors,

@@ -78,3 +78,38 @@ def date_from_url(url: str | None) -> dt.datetime | None:
         return dt.datetime(*map(int, match.groups()), tzinfo=dt.UTC)
     except ValueError:
         return None
+
+
+_MONTHS = {m: i for i, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for m in names}
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
+         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_WRITTEN_DATES = (
+    (re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{2})\b", re.IGNORECASE),
+     ("month", "day", "year")),
+    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+((?:19|20)\d{2})\b",
+                re.IGNORECASE), ("day", "month", "year")),
+    (re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b"), ("year", "month", "day")),
+)
+
+
+def date_in_text(text: str) -> dt.datetime | None:
+    """Return the first date written out in ``text`` ("Aug 19, 2025", "19 August 2025")."""
+    best: tuple[int, dt.datetime] | None = None
+    for pattern, order in _WRITTEN_DATES:
+        match = pattern.search(text)
+        if not match or (best and match.start() >= best[0]):
+            continue
+        parts = dict(zip(order, match.groups()))
+        month = parts["month"]
+        month_number = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."))
+        try:
+            found = dt.datetime(int(parts["year"]), month_number or 0, int(parts["day"]),
+                                tzinfo=dt.UTC)
+        except ValueError:
+            continue
+        if _EARLIEST <= found <= dt.datetime.now(dt.UTC) + dt.timedelta(days=2):
+            best = (match.start(), found)
+    return best[1] if best else None

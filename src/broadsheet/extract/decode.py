@@ -41,9 +41,19 @@ def declared_encoding(data: bytes) -> str | None:
     return "utf-8" if name.startswith("utf-16") else name
 
 
+def _single_byte(name: str) -> bool:
+    return name.startswith(("cp125", "iso8859", "latin", "mac-", "koi8", "cp874", "cp437"))
+
+
 def decode_html(data: bytes) -> str:
     """Decode a page's bytes, never failing: declared codec, UTF-8, then cp1252."""
     name = declared_encoding(data)
+    if name and _single_byte(name) and not data.isascii():
+        # Valid multi-byte UTF-8 is almost never real legacy text: the label is stale.
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     if name:
         bom_free = data
         for bom, bom_name in _BOMS:
