@@ -54,6 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("weather_place", str, "", "Name of the place whose weather the header shows."),
     Setting("weather_latitude", float, 0.0, "Latitude of the weather place."),
     Setting("weather_longitude", float, 0.0, "Longitude of the weather place."),
+    Setting("metrics_token", str, "", "Bearer token that may read /metrics."),
+    Setting("metrics_networks", str, "127.0.0.0/8,::1/128", "CIDR blocks that may read /metrics "
+            "without a token; requests carrying forwarded headers never qualify."),
     Setting("log_level", str, "WARNING", "Logging level: DEBUG, INFO, WARNING, ERROR."),
 )
 
