@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -87,6 +89,38 @@ def delete_source(db: Database, source_id: int) -> None:
         result = connection.execute(sa.delete(sources).where(sources.c.id == source_id))
     if result.rowcount == 0:
         raise SourceError(f"sources: no source with id {source_id}")
+
+
+def update_sources_many(
+    db: Database, updates: Sequence[tuple[int, dict[str, Any]]], connection: Any = None
+) -> None:
+    """Write poll results for many sources: one executemany per set of columns."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for source_id, values in updates:
+        row = {key: to_db_time(v) if isinstance(v, dt.datetime) else v
+               for key, v in values.items()}
+        groups.setdefault(tuple(sorted(row)), []).append(
+            {"_id": source_id, **{"v_" + k: v for k, v in row.items()}})
+    if not groups:
+        return
+    if connection is None:
+        with db.begin() as conn:
+            _execute_updates(conn, groups)
+    else:
+        _execute_updates(connection, groups)
+
+
+def _execute_updates(connection: Any, groups: dict[tuple[str, ...], list[dict[str, Any]]]
+                     ) -> None:
+    for columns, rows in groups.items():
+        connection.execute(_update_statement(columns), rows)
+
+
+@functools.lru_cache(maxsize=64)
+def _update_statement(columns: tuple[str, ...]) -> Any:
+    return (sa.update(sources).where(sources.c.id == sa.bindparam("_id"))
+            .values({sources.c[c]: sa.bindparam("v_" + c, type_=sources.c[c].type)
+                    for c in columns}))
 
 
 def update_source(db: Database, source_id: int, connection: Any = None, **values: Any) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from broadsheet.store import sources as sources_store
 from broadsheet.store.db import Database, to_db_time, utcnow
 from broadsheet.store.schema import articles, entry_tombstones, sources
 from broadsheet.types import Article
@@ -48,6 +49,48 @@ def seen_links(db: Database, source_id: int, links: Iterable[str]) -> set[tuple[
                 sa.select(articles.c.feed_link, articles.c.title)
                 .where(articles.c.source_id == source_id)
                 .where(articles.c.feed_link.in_(chunk))))
+    return found
+
+
+_KEYS_OF = {
+    table: sa.select(table.c.source_id, table.c.entry_key)
+    .where(table.c.source_id.in_(sa.bindparam("ids", expanding=True)))
+    .where(table.c.entry_key.in_(sa.bindparam("keys", expanding=True)))
+    for table in (articles, entry_tombstones)
+}
+_LINKS_OF = (
+    sa.select(articles.c.source_id, articles.c.feed_link, articles.c.title)
+    .where(articles.c.source_id.in_(sa.bindparam("ids", expanding=True)))
+    .where(articles.c.feed_link.in_(sa.bindparam("links", expanding=True))))
+
+
+def seen_keys_many(db: Database, wanted: dict[int, set[str]]) -> dict[int, set[str]]:
+    """``seen_keys`` for many sources at once: a few queries instead of two per source."""
+    found: dict[int, set[str]] = {source_id: set() for source_id in wanted}
+    ids = list(wanted)
+    everything = sorted(set().union(*wanted.values())) if wanted else []
+    with db.begin() as connection:
+        for chunk in _chunks(everything):
+            for statement in _KEYS_OF.values():
+                for source_id, key in connection.execute(statement,
+                                                         {"ids": ids, "keys": list(chunk)}):
+                    if key in wanted[source_id]:
+                        found[source_id].add(key)
+    return found
+
+
+def seen_links_many(db: Database, wanted: dict[int, set[str]]
+                    ) -> dict[int, set[tuple[str, str]]]:
+    """``seen_links`` for many sources at once."""
+    found: dict[int, set[tuple[str, str]]] = {source_id: set() for source_id in wanted}
+    ids = [source_id for source_id, links in wanted.items() if links]
+    everything = sorted(set().union(*wanted.values())) if ids else []
+    with db.begin() as connection:
+        for chunk in _chunks(everything):
+            for source_id, link, title in connection.execute(
+                    _LINKS_OF, {"ids": ids, "links": list(chunk)}):
+                if link in wanted[source_id]:
+                    found[source_id].add((link, title))
     return found
 
 
@@ -96,6 +139,29 @@ def _article_values(article: Article) -> dict[str, Any]:
         "language": article.language, "extraction_method": article.extraction_method,
         "extraction_error": article.extraction_error, "created": now, "hidden": False,
     }
+
+
+def store_polls(
+    db: Database, polls: Sequence[tuple[int, Sequence[Article], dict[str, Any]]]
+) -> dict[int, int]:
+    """``store_poll`` for many sources in ONE transaction: all their new articles, then
+    all their validators. Returns new articles per source id.
+
+    All or nothing for the whole batch; the caller retries source by source when it
+    fails, so that one bad source never sinks the others.
+    """
+    rows = [_article_values(a) for _sid, new, _v in polls for a in new]
+    added: dict[int, int] = {source_id: 0 for source_id, _n, _v in polls}
+    with db.begin() as connection:
+        if rows:
+            statement = (db.insert(articles)
+                         .on_conflict_do_nothing(index_elements=["source_id", "entry_key"])
+                         .returning(articles.c.source_id))
+            for source_id in connection.scalars(statement, rows):
+                added[source_id] += 1
+        sources_store.update_sources_many(
+            db, [(source_id, values) for source_id, _n, values in polls], connection)
+    return added
 
 
 def store_poll(

@@ -36,13 +36,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from broadsheet.errors import BroadsheetError, ExtractError, FetchError, ParseError, SourceError
+from broadsheet.errors import (
+    BroadsheetError, ExtractError, FetchError, ParseError, SourceError, StorageError,
+)
 from broadsheet.extract import extract_article
 from broadsheet.fetch import PAGE_ACCEPT, FetchConfig, Fetcher
 from broadsheet.parse import parse_feed
@@ -51,8 +54,10 @@ from broadsheet.store import articles as article_store
 from broadsheet.sources import websub
 from broadsheet.store import sources as source_store
 from broadsheet.store import websub as websub_store
-from broadsheet.store.tombstones import seen_keys, seen_links, store_poll
-from broadsheet.types import FeedEntry, FetchResult, ParsedFeed, Source
+from broadsheet.store.tombstones import (
+    seen_keys, seen_keys_many, seen_links, seen_links_many, store_poll, store_polls,
+)
+from broadsheet.types import Article, FeedEntry, FetchResult, ParsedFeed, Source
 from broadsheet.update import schedule
 from broadsheet.update.decide import build_article, fresh_entries
 
@@ -107,8 +112,12 @@ class Updater:
         self.pushed = pushed or set()
         """Sources with an active WebSub lease: polled at a relaxed interval."""
 
-    async def update_source(self, source: Source) -> SourceOutcome:
-        """Poll one source; every failure is recorded on it, none is raised."""
+    async def update_source(self, source: Source, batch: _Batch | None = None) -> SourceOutcome:
+        """Poll one source; every failure is recorded on it, none is raised.
+
+        With a ``batch``, what is written goes through it: many sources share one
+        transaction (feed-only sources; with pages, articles are stored one by one).
+        """
         now = utcnow()
         unconditional = schedule.needs_unconditional(source.last_unconditional, now)
         try:
@@ -118,13 +127,31 @@ class Updater:
                 last_modified=None if unconditional else source.last_modified,
             )
             if result.not_modified:
-                self._record_not_modified(source, result, now)
+                await self._write(batch, source, self._not_modified_values(source, result, now))
                 return SourceOutcome(source, "not_modified")
-            feed = parse_feed(result.body, result.final_url, result.content_type)
+            feed = await self._parse(result)
         except (FetchError, ParseError) as error:
-            return self._record_error(source, error, now)
-        new = await self.store_feed(source, feed, result, now, unconditional=unconditional)
+            await self._write(batch, source, self._error_values(source, error, now))
+            return SourceOutcome(source, "error", error=str(error))
+        if batch is not None and self._feed_only(source):
+            new = await batch.submit(_Write(source, {}, feed, result, now, unconditional))
+        else:
+            new = await self.store_feed(source, feed, result, now, unconditional=unconditional)
         return SourceOutcome(source, "ok", new_articles=new)
+
+    async def _parse(self, result: FetchResult) -> ParsedFeed:
+        # Large documents are parsed off the event loop (lxml releases the GIL while it
+        # reads), so fetches keep flowing; small ones cost less than the hand-off.
+        if len(result.body) > PARSE_IN_THREAD_BYTES:
+            return await asyncio.to_thread(parse_feed, result.body, result.final_url,
+                                           result.content_type)
+        return parse_feed(result.body, result.final_url, result.content_type)
+
+    async def _write(self, batch: _Batch | None, source: Source, values: dict[str, Any]) -> None:
+        if batch is not None:
+            await batch.submit(_Write(source, values))
+        else:
+            source_store.update_source(self.db, source.id, **values)
 
     async def store_feed(
         self, source: Source, feed: ParsedFeed, result: FetchResult | None, now: dt.datetime,
@@ -175,7 +202,9 @@ class Updater:
         return {"min_seconds": self.settings.poll_min_interval,
                 "max_seconds": self.settings.poll_max_interval}
 
-    def _record_not_modified(self, source: Source, result: FetchResult, now: dt.datetime) -> None:
+    def _not_modified_values(
+        self, source: Source, result: FetchResult, now: dt.datetime
+    ) -> dict[str, Any]:
         """Nothing new: keep the interval the feed last earned, honouring cache headers."""
         previous = source.settings.get("poll_interval")
         interval = schedule.next_interval(
@@ -183,9 +212,8 @@ class Updater:
             cache_seconds=schedule.cache_seconds(result.headers, now),
             fallback=float(previous) if isinstance(previous, int | float) else None)
         interval = self._relaxed(source, interval)
-        source_store.update_source(
-            self.db, source.id, last_polled=now, last_success=now, error_count=0,
-            last_error=None, next_poll=now + dt.timedelta(seconds=interval))
+        return {"last_polled": now, "last_success": now, "error_count": 0, "last_error": None,
+                "next_poll": now + dt.timedelta(seconds=interval)}
 
     def _success_values(
         self, source: Source, feed: ParsedFeed, result: FetchResult | None,
@@ -228,7 +256,9 @@ class Updater:
             return {"url": moved_to, "pending_redirect": None}
         return {"pending_redirect": moved_to}
 
-    def _record_error(self, source: Source, error: BroadsheetError, now: dt.datetime) -> SourceOutcome:
+    def _error_values(
+        self, source: Source, error: BroadsheetError, now: dt.datetime
+    ) -> dict[str, Any]:
         count = source.error_count + 1
         retry_after = getattr(error, "retry_after", None)
         delay = schedule.error_backoff(
@@ -240,9 +270,111 @@ class Updater:
         }
         if getattr(error, "status", None) == 410:
             values["status"] = "gone"
-        source_store.update_source(self.db, source.id, **values)
         log.warning("source failed", extra={"source_url": source.url, "error": str(error)})
-        return SourceOutcome(source, "error", error=str(error))
+        return values
+
+    def prepare_polls(self, writes: list[_Write]) -> list[tuple[int, list[Article], dict[str, Any]]]:
+        """Decide, for a batch of polled feeds, what to store: known keys are read for all
+        of them in a few queries, then each feed's fresh entries become articles."""
+        feeds = [w for w in writes if w.feed is not None]
+        keys = {w.source.id: {e.key for e in w.feed.entries} for w in feeds if w.feed}
+        known = seen_keys_many(self.db, keys) if feeds else {}
+        candidates = {w.source.id: [e for e in w.feed.entries if e.key not in known[w.source.id]]
+                      for w in feeds if w.feed}
+        links = {sid: {e.link for e in entries if e.link} for sid, entries in candidates.items()}
+        pairs = seen_links_many(self.db, links) if any(links.values()) else {}
+        polls: list[tuple[int, list[Article], dict[str, Any]]] = []
+        for w in writes:
+            if w.feed is None:
+                polls.append((w.source.id, [], w.values))
+                continue
+            sid = w.source.id
+            fresh, rotated = fresh_entries(candidates[sid], known[sid], pairs.get(sid, set()))
+            values = self._success_values(w.source, w.feed, w.result, w.unconditional, rotated,
+                                          w.now)
+            polls.append((sid, [build_article(sid, e, seen=w.now, feed_only=True)
+                                for e in fresh], values))
+        return polls
+
+
+PARSE_IN_THREAD_BYTES = 256 * 1024
+"""Feeds larger than this are parsed in a thread."""
+BATCH_MAX = 256
+"""Most sources written in one transaction."""
+
+
+@dataclass
+class _Write:
+    """One source's share of a batch: plain values, or a parsed feed to decide on."""
+
+    source: Source
+    values: dict[str, Any]
+    feed: ParsedFeed | None = None
+    result: FetchResult | None = None
+    now: dt.datetime = field(default_factory=utcnow)
+    unconditional: bool = False
+
+
+class _Batch:
+    """Collects what many sources' polls want written and writes it in few transactions.
+
+    A writer task takes whatever has queued up (up to BATCH_MAX sources), decides and
+    writes it in a thread, in one transaction, while fetching and parsing go on. When a
+    batch fails, its sources are written one by one, so one bad source fails alone.
+    """
+
+    def __init__(self, updater: Updater):
+        self.updater = updater
+        self.queue: asyncio.Queue[tuple[_Write, asyncio.Future[int]]] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+
+    async def submit(self, write: _Write) -> int:
+        """Queue a write; the number of new articles once it is stored."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait((write, future))
+        if self.task is None:
+            self.task = asyncio.create_task(self._run())
+        return await future
+
+    async def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+
+    async def _run(self) -> None:
+        while True:
+            items = [await self.queue.get()]
+            while len(items) < BATCH_MAX and not self.queue.empty():
+                items.append(self.queue.get_nowait())
+            try:
+                results = await asyncio.to_thread(self._write, [w for w, _f in items])
+            except Exception as error:  # every waiting source hears of it; bugs re-raise there
+                results = [error] * len(items)
+            for (_w, future), outcome in zip(items, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(outcome, BaseException):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
+
+    def _write(self, writes: list[_Write]) -> list[int | Exception]:
+        db = self.updater.db
+        polls = self.updater.prepare_polls(writes)
+        try:
+            added = store_polls(db, polls)
+            return [added.get(sid, 0) for sid, _n, _v in polls]
+        except StorageError:
+            log.warning("batch write failed; writing sources one by one",
+                        extra={"count": len(polls)})
+        outcomes: list[int | Exception] = []
+        for sid, new, values in polls:
+            try:
+                outcomes.append(store_poll(db, sid, new, dict(values)))
+            except StorageError as error:
+                outcomes.append(error)
+        return outcomes
 
 
 async def update_sources(
@@ -253,10 +385,11 @@ async def update_sources(
     pushed = websub_store.active_source_ids(db, [s.id for s in sources])
     async with Fetcher(FetchConfig.from_settings(settings)) as fetcher:
         updater = Updater(db, settings, fetcher, pushed)
+        batch = _Batch(updater)
 
         async def one(source: Source) -> None:
             try:
-                outcome = await updater.update_source(source)
+                outcome = await updater.update_source(source, batch)
             except BroadsheetError as error:  # storage trouble for one source
                 log.exception("update failed", extra={"source_url": source.url})
                 outcome = SourceOutcome(source, "error", error=str(error))
@@ -264,7 +397,10 @@ async def update_sources(
             if progress:
                 progress(outcome)
 
-        await asyncio.gather(*(one(s) for s in sources))
+        try:
+            await asyncio.gather(*(one(s) for s in sources))
+        finally:
+            await batch.close()
     return summary
 
 
