@@ -79,18 +79,29 @@ def first_text(element: etree._Element, names: tuple[str, ...]) -> str | None:
     return None
 
 
+_NAMES: dict[str, tuple[str, str]] = {}
+_NAMES_MAX = 4096  # hostile documents may invent endless tags: stop caching then
+
+
 def name(element: etree._Element) -> tuple[str, str]:
     """(namespace short name, local name) of an element; '' for no namespace."""
     tag = element.tag
     if not isinstance(tag, str):
         return ("#", "")
+    known = _NAMES.get(tag)
+    if known is not None:
+        return known
     if tag[0] == "{":
         uri, local = tag[1:].split("}", 1)
-        return NS.get(uri, uri), local
-    if ":" in tag:
+        found = NS.get(uri, uri), local
+    elif ":" in tag:
         prefix, local = tag.split(":", 1)
-        return _PREFIXES.get(prefix, prefix), local
-    return "", tag
+        found = _PREFIXES.get(prefix, prefix), local
+    else:
+        found = "", tag
+    if len(_NAMES) < _NAMES_MAX:
+        _NAMES[tag] = found
+    return found
 
 
 def children(element: etree._Element) -> Iterator[tuple[str, str, etree._Element]]:
