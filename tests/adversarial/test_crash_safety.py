@@ -235,9 +235,7 @@ MIGRATION_BUG = (
     "on 'begin'), and on PostgreSQL pg_advisory_xact_lock, before alembic reads the version")
 
 
-@pytest.mark.parametrize("fresh", [False, pytest.param(True, marks=pytest.mark.xfail(
-    strict=False, reason="(a race: not every run loses it) " + MIGRATION_BUG))],
-    ids=["initialised", "fresh-database"])
+@pytest.mark.parametrize("fresh", [False, True], ids=["initialised", "fresh-database"])
 def test_eight_processes_ingesting_the_same_feeds(tmp_path, database_url, server, fresh,
                                                   request):
     if not database_url.startswith("sqlite"):
@@ -312,7 +310,6 @@ def _tables(path: Path) -> int:
         return 0
 
 
-@pytest.mark.xfail(strict=True, reason=MIGRATION_BUG)
 def test_sigkill_during_db_upgrade_then_upgrade_again(tmp_path):
     rng = random.Random(7)
     landed = 0

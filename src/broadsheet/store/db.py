@@ -53,6 +53,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _migration_engine(url: str) -> Engine:
+    """An engine for migrations only: on SQLite, transactional DDL under the write lock.
+
+    pysqlite runs DDL outside any transaction; this engine takes transactions over
+    (SQLAlchemy's documented recipe) and begins with BEGIN IMMEDIATE, so a migration is
+    all-or-nothing and processes starting together on a fresh database run it once.
+    """
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args={"timeout": 60})
+
+    def connect(dbapi_connection: Any, _record: Any) -> None:
+        _sqlite_pragmas(dbapi_connection, _record)
+        dbapi_connection.isolation_level = None
+
+    def begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    sa.event.listen(engine, "connect", connect)
+    sa.event.listen(engine, "begin", begin)
+    return engine
+
+
+MIGRATION_LOCK = 0x62726F61  # PostgreSQL advisory lock key held while migrating
+
+
 class Database:
     """One engine and the helpers every storage module uses."""
 
@@ -93,8 +117,20 @@ class Database:
         Each domain (stories, site, accounts...) keeps its own branch of migrations off
         the first one, so work on different domains never conflicts.
         """
-        with self.begin() as connection:
-            command.upgrade(self._alembic_config(connection), "heads")
+        engine = _migration_engine(self.url) if self.dialect == "sqlite" else self.engine
+        try:
+            with engine.connect() as connection:
+                with connection.begin():
+                    if self.dialect == "postgresql":
+                        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                           {"key": MIGRATION_LOCK})
+                    command.upgrade(self._alembic_config(connection), "heads")
+        except sa.exc.SQLAlchemyError as error:
+            raise StorageError(f"store: migration failed: {str(error.orig or error)[:300]}") \
+                from error
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
 
     def is_current(self) -> bool:
         """True when every migration has been applied."""
