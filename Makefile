@@ -15,6 +15,7 @@ install: $(BIN)/python
 
 install-dev: install
 	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps --ignore-requires-python -r requirements-readers.txt
 	bash scripts/install-system-deps
 
 demo: install
