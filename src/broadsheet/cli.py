@@ -374,6 +374,9 @@ def demo(ctx: Context, port: int | None, newsroom_port: int, seed: int, no_serve
     newsroom = NewsroomServer(make_newsroom(seed=seed), port=newsroom_port)
     newsroom.start()
     click.echo(f"demo newsroom on {newsroom.base_url}", err=True)
+    if not ctx.settings.weather_url:  # the newsroom serves an Open-Meteo-shaped forecast too
+        ctx.use(weather_url=newsroom.base_url, weather_place="Port Ellery",
+                weather_latitude=50.1, weather_longitude=-4.2)
     db = ctx.db()
     for url in newsroom.feed_urls():
         subscribe(db, ctx.settings, url)
