@@ -393,6 +393,11 @@ def demo(ctx: Context, port: int | None, newsroom_port: int, seed: int, no_serve
 from broadsheet.cli_users import users  # noqa: E402  (accounts: its own module)
 
 cli.add_command(users)
+from broadsheet.cli_stories import import_articles, outlets, stories  # noqa: E402
+
+cli.add_command(stories)
+cli.add_command(import_articles)
+cli.add_command(outlets)
 
 
 def main() -> None:

@@ -249,3 +249,74 @@ websub_subscriptions = sa.Table(
     sa.Column("last_push", Time),
     sa.Column("last_error", sa.Text),
 )
+
+# --- stories: signatures, story membership, stories, outlets (migration branch "stories") -
+# Side tables keyed by article id: the articles table itself is never altered (on SQLite a
+# batch rebuild of it would drop the search index's triggers).
+
+article_signatures = sa.Table(
+    "article_signatures",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("fingerprint", sa.Text),
+    sa.Column("minhash", sa.LargeBinary),
+    sa.Column("duplicate_of", sa.Integer),
+    sa.Column("duplicate_kind", sa.Text),  # "address", "text" or "near"
+)
+sa.Index("ix_article_signatures_fingerprint", article_signatures.c.fingerprint)
+sa.Index("ix_article_signatures_duplicate_of", article_signatures.c.duplicate_of)
+
+article_stories = sa.Table(
+    "article_stories",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("story_id", sa.Integer, nullable=False),
+    sa.Column("published", Time, nullable=False),
+    sa.Column("nearest_story_id", sa.Integer),  # the closest other story when it was placed
+)
+sa.Index("ix_article_stories_story", article_stories.c.story_id, article_stories.c.published)
+
+stories = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),  # its first article's id
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("first_published", Time, nullable=False),
+    sa.Column("last_published", Time, nullable=False),
+    sa.Column("article_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("source_count", sa.Integer, nullable=False, server_default="0"),
+)
+sa.Index("ix_stories_last_published", stories.c.last_published)
+
+story_state = sa.Table(
+    "story_state",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False, server_default="0"),
+)
+"""Counters of the stories step: "version" is bumped by every write (a process whose
+in-memory clusterer saw another version reloads it), "watermark" is the article id
+below which every article was placed (with a margin for late commits)."""
+
+outlets = sa.Table(
+    "outlets",
+    metadata,
+    sa.Column("slug", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("country", sa.Text),
+    sa.Column("language", sa.Text),
+    sa.Column("ownership", sa.Text),
+    sa.Column("owner", sa.Text),
+    sa.Column("citations", sa.JSON, nullable=False, default=dict),
+    sa.Column("updated", Time, nullable=False),
+)
+
+outlet_domains = sa.Table(
+    "outlet_domains",
+    metadata,
+    sa.Column("domain", sa.Text, primary_key=True),
+    sa.Column("outlet_slug", sa.Text, sa.ForeignKey("outlets.slug", ondelete="CASCADE"),
+              nullable=False),
+)

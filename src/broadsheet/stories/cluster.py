@@ -81,6 +81,8 @@ class StoryClusterer:
         self._expiry: list[tuple[float, str]] = []
         self._story_of: dict[str, str] = {}
         self._clock = -math.inf
+        self.last_nearest: str | None = None
+        """After ``assign``: the closest other active story, if any scored at all."""
 
     def assign(self, article: ClusterInput, terms: dict[str, float] | None = None) -> str:
         """Return the story id of ``article``, joining or starting a story.
@@ -101,7 +103,10 @@ class StoryClusterer:
         vector = self._vector(counts)
         when = article.published.timestamp()
         self._expire(when)
-        best = self._best_story(vector, when)
+        scores = self._scores(vector, when)
+        best = self._pick(scores)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        self.last_nearest = next((sid for sid, _ in ranked if sid != best), None)
         story = self._new_story(article.id, when) if best is None else self._stories[best]
         self._join(story, vector, when)
         self._story_of[article.id] = story.id
@@ -199,12 +204,30 @@ class StoryClusterer:
             scores[story_id] = cosine * (1.0 - TIME_PENALTY * gap / self._window)
         return scores
 
-    def _best_story(self, vector: dict[str, float], when: float) -> str | None:
-        scores = self._scores(vector, when)
+    def restore(self, article: ClusterInput, story_id: str,
+                terms: dict[str, float] | None = None) -> None:
+        """Put ``article`` back into the story it was stored in, without scoring.
+
+        Rebuilds a clusterer from storage after a restart: the recent window's
+        articles, oldest first, each with the story it already belongs to.
+        """
+        counts = terms if terms is not None else article_terms(article.title, article.text)
+        self._learn(counts)
+        vector = self._vector(counts)
+        when = article.published.timestamp()
+        self._expire(when)
+        story = self._stories.get(story_id) or self._new_story(story_id, when)
+        self._join(story, vector, when)
+        self._story_of[article.id] = story.id
+
+    def _pick(self, scores: dict[str, float]) -> str | None:
         if not scores:
             return None
         story_id, score = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
         return story_id if score >= self.threshold else None
+
+    def _best_story(self, vector: dict[str, float], when: float) -> str | None:
+        return self._pick(self._scores(vector, when))
 
     def _new_story(self, article_id: str, when: float) -> _Story:
         story = _Story(article_id, when, when)

@@ -1,0 +1,446 @@
+"""Storage of stories: which story each article is in, what it copies, and the stories.
+
+Written only by the stories step (``update.stories_step``), read by the site, the API
+and the CLI. Everything lives in side tables keyed by article id; ``articles`` is not
+altered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from broadsheet.store.articles import StoredArticle, get_articles
+from broadsheet.store.db import Database, as_utc, to_db_time
+from broadsheet.store.schema import (
+    article_signatures, article_stories, articles, sources, stories, story_state,
+)
+
+PENDING_MARGIN = 10_000
+"""Ids this far below the watermark are looked at again: a transaction that took an id
+before the last pass may have committed after it."""
+
+
+@dataclass(frozen=True)
+class PendingArticle:
+    """An article the stories step has not placed yet (or, on reload, one it has)."""
+
+    id: int
+    source_id: int
+    title: str
+    text: str
+    canonical_url: str | None
+    published: dt.datetime
+    story_id: int | None = None
+    duplicate_of: int | None = None
+    minhash: bytes | None = None
+    fingerprint: str | None = None
+
+
+@dataclass(frozen=True)
+class PlacedArticle:
+    """What the step decided for one article, ready to write."""
+
+    article_id: int
+    story_id: int
+    published: dt.datetime
+    fingerprint: str | None
+    minhash: bytes
+    duplicate_of: int | None = None
+    duplicate_kind: str | None = None
+    nearest_story_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story as stored: its headline, time span and how many articles and outlets."""
+
+    id: int
+    title: str
+    first_published: dt.datetime
+    last_published: dt.datetime
+    article_count: int
+    source_count: int
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    """An article of a story, with what it copies (if anything)."""
+
+    article: StoredArticle
+    duplicate_of: int | None
+    duplicate_kind: str | None
+
+
+# --- the step's counters ------------------------------------------------------------------
+
+def read_counter(db: Database, name: str) -> int:
+    """A counter of ``story_state`` (0 when never written)."""
+    with db.begin() as connection:
+        return int(connection.scalar(
+            sa.select(story_state.c.value).where(story_state.c.name == name)) or 0)
+
+
+def _bump(connection: Any, db: Database, name: str, value: int | None = None) -> int:
+    connection.execute(db.insert(story_state).values(name=name, value=0)
+                       .on_conflict_do_nothing(index_elements=["name"]))
+    new = story_state.c.value + 1 if value is None else value
+    connection.execute(sa.update(story_state).where(story_state.c.name == name)
+                       .values(value=new))
+    return int(connection.scalar(
+        sa.select(story_state.c.value).where(story_state.c.name == name)))
+
+
+def set_counter(db: Database, name: str, value: int) -> None:
+    """Write a counter of ``story_state``."""
+    with db.begin() as connection:
+        _bump(connection, db, name, value)
+
+
+# --- the step's reads and writes ------------------------------------------------------------
+
+def _pending_row(row: Any) -> PendingArticle:
+    return PendingArticle(
+        id=row.id, source_id=row.source_id, title=row.title, text=row.text,
+        canonical_url=row.canonical_url, published=as_utc(row.published),  # type: ignore[arg-type]
+        story_id=getattr(row, "story_id", None), duplicate_of=getattr(row, "duplicate_of", None),
+        minhash=getattr(row, "minhash", None), fingerprint=getattr(row, "fingerprint", None))
+
+
+def pending_articles(db: Database, limit: int, watermark: int) -> list[PendingArticle]:
+    """Articles without a story, oldest first (by published, id), past the watermark."""
+    query = (
+        sa.select(articles.c.id, articles.c.source_id, articles.c.title, articles.c.text,
+                  articles.c.canonical_url, articles.c.published)
+        .select_from(articles.outerjoin(article_stories,
+                                        article_stories.c.article_id == articles.c.id))
+        .where(article_stories.c.article_id.is_(None))
+        .where(articles.c.id > max(0, watermark - PENDING_MARGIN))
+        .order_by(articles.c.published, articles.c.id).limit(limit))
+    with db.begin() as connection:
+        return [_pending_row(r) for r in connection.execute(query)]
+
+
+def max_article_id(db: Database) -> int:
+    """The highest article id stored."""
+    with db.begin() as connection:
+        return int(connection.scalar(sa.select(sa.func.max(articles.c.id))) or 0)
+
+
+def placed_since(db: Database, since: dt.datetime, chunk: int = 2000) -> Iterator[PendingArticle]:
+    """Placed articles published at or after ``since``, oldest first, with their signatures."""
+    after: tuple[dt.datetime, int] | None = None
+    while True:
+        query = (
+            sa.select(articles.c.id, articles.c.source_id, articles.c.title, articles.c.text,
+                      articles.c.canonical_url, articles.c.published, article_stories.c.story_id,
+                      article_signatures.c.duplicate_of, article_signatures.c.minhash,
+                      article_signatures.c.fingerprint)
+            .select_from(articles.join(article_stories,
+                                       article_stories.c.article_id == articles.c.id)
+                         .outerjoin(article_signatures,
+                                    article_signatures.c.article_id == articles.c.id))
+            .where(articles.c.published >= to_db_time(since))
+            .order_by(articles.c.published, articles.c.id).limit(chunk))
+        if after is not None:
+            when = to_db_time(after[0])
+            query = query.where(sa.or_(articles.c.published > when,
+                                       sa.and_(articles.c.published == when,
+                                               articles.c.id > after[1])))
+        with db.begin() as connection:
+            rows = [_pending_row(r) for r in connection.execute(query)]
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = (rows[-1].published, rows[-1].id)
+
+
+def latest_placed(db: Database) -> dt.datetime | None:
+    """Publication time of the newest placed article."""
+    with db.begin() as connection:
+        return as_utc(connection.scalar(sa.select(sa.func.max(article_stories.c.published))))
+
+
+def known_by_url(db: Database, urls: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Placed articles at these canonical addresses: {url: (root article id, story id)}."""
+    root = sa.func.coalesce(article_signatures.c.duplicate_of, articles.c.id)
+    query = (sa.select(articles.c.canonical_url, root.label("root"), article_stories.c.story_id)
+             .select_from(articles.join(article_stories,
+                                        article_stories.c.article_id == articles.c.id)
+                          .outerjoin(article_signatures,
+                                     article_signatures.c.article_id == articles.c.id))
+             .order_by(articles.c.published, articles.c.id))
+    return _lookup(db, query, articles.c.canonical_url, urls)
+
+
+def known_by_fingerprint(db: Database, fingerprints: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Placed articles with these text fingerprints: {fingerprint: (root id, story id)}."""
+    root = sa.func.coalesce(article_signatures.c.duplicate_of, article_signatures.c.article_id)
+    query = (sa.select(article_signatures.c.fingerprint, root.label("root"),
+                       article_stories.c.story_id)
+             .select_from(article_signatures.join(
+                 article_stories, article_stories.c.article_id == article_signatures.c.article_id))
+             .order_by(article_stories.c.published, article_signatures.c.article_id))
+    return _lookup(db, query, article_signatures.c.fingerprint, fingerprints)
+
+
+def _lookup(db: Database, query: Any, column: Any, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
+    keys = sorted(set(keys))
+    found: dict[str, tuple[int, int]] = {}
+    with db.begin() as connection:
+        for start in range(0, len(keys), 500):
+            for key, root, story in connection.execute(
+                    query.where(column.in_(keys[start:start + 500]))):
+                found.setdefault(key, (int(root), int(story)))
+    return found
+
+
+def record_placements(db: Database, placed: Sequence[PlacedArticle]) -> int:
+    """Write a batch of placements and refresh the stories they touch; return the new version.
+
+    One transaction: signatures, memberships, story rows, and the version counter.
+    """
+    if not placed:
+        return read_counter(db, "version")
+    with db.begin() as connection:
+        connection.execute(db.insert(article_signatures).on_conflict_do_nothing(
+            index_elements=["article_id"]), [
+            {"article_id": p.article_id, "fingerprint": p.fingerprint, "minhash": p.minhash,
+             "duplicate_of": p.duplicate_of, "duplicate_kind": p.duplicate_kind} for p in placed])
+        connection.execute(db.insert(article_stories).on_conflict_do_nothing(
+            index_elements=["article_id"]), [
+            {"article_id": p.article_id, "story_id": p.story_id,
+             "published": to_db_time(p.published), "nearest_story_id": p.nearest_story_id}
+            for p in placed])
+        _refresh_stories(connection, db, {p.story_id for p in placed})
+        return _bump(connection, db, "version")
+
+
+def _refresh_stories(connection: Any, db: Database, story_ids: set[int]) -> None:
+    ids = sorted(story_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        totals = connection.execute(
+            sa.select(article_stories.c.story_id,
+                      sa.func.min(article_stories.c.published).label("first"),
+                      sa.func.max(article_stories.c.published).label("last"),
+                      sa.func.count().label("n"),
+                      sa.func.count(sa.distinct(articles.c.source_id)).label("outlets"))
+            .select_from(article_stories.join(articles,
+                                              articles.c.id == article_stories.c.article_id))
+            .where(article_stories.c.story_id.in_(chunk))
+            .group_by(article_stories.c.story_id)).all()
+        titles = dict(connection.execute(
+            sa.select(articles.c.id, articles.c.title).where(articles.c.id.in_(chunk))).all())
+        for row in totals:
+            values = {"first_published": row.first, "last_published": row.last,
+                      "article_count": row.n, "source_count": row.outlets}
+            title = titles.get(row.story_id)
+            connection.execute(
+                db.insert(stories).values(id=row.story_id, title=title or "", **values)
+                .on_conflict_do_update(index_elements=["id"], set_={
+                    **values, **({"title": title} if title else {})}))
+
+
+def clear_stories(db: Database) -> None:
+    """Forget every placement and story (``broadsheet stories rebuild``)."""
+    with db.begin() as connection:
+        for table in (article_stories, article_signatures, stories):
+            connection.execute(sa.delete(table))
+        _bump(connection, db, "watermark", 0)
+        _bump(connection, db, "version")
+
+
+# --- reads for the site, the API and the CLI ---------------------------------------------
+
+def _story(row: Any) -> Story:
+    return Story(id=row.id, title=row.title, first_published=as_utc(row.first_published),
+                 last_published=as_utc(row.last_published), article_count=row.article_count,
+                 source_count=row.source_count)  # type: ignore[arg-type]
+
+
+def get_story(db: Database, story_id: int) -> Story | None:
+    """One story, or None."""
+    with db.begin() as connection:
+        row = connection.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+    return _story(row) if row else None
+
+
+def list_stories(db: Database, limit: int = 50, *, before: tuple[dt.datetime, int] | None = None,
+                 min_articles: int = 1) -> list[Story]:
+    """Stories with articles, most recently updated first, keyset-paginated."""
+    query = sa.select(stories).where(stories.c.article_count >= min_articles)
+    if before is not None:
+        when = to_db_time(before[0])
+        query = query.where(sa.or_(stories.c.last_published < when,
+                                   sa.and_(stories.c.last_published == when,
+                                           stories.c.id < before[1])))
+    query = query.order_by(stories.c.last_published.desc(), stories.c.id.desc()).limit(limit)
+    with db.begin() as connection:
+        return [_story(r) for r in connection.execute(query)]
+
+
+def all_stories(db: Database, chunk: int = 1000) -> Iterator[Story]:
+    """Every story with articles, oldest first."""
+    after: tuple[dt.datetime, int] | None = None
+    while True:
+        query = sa.select(stories).where(stories.c.article_count > 0)
+        if after is not None:
+            when = to_db_time(after[0])
+            query = query.where(sa.or_(stories.c.first_published > when,
+                                       sa.and_(stories.c.first_published == when,
+                                               stories.c.id > after[1])))
+        query = query.order_by(stories.c.first_published, stories.c.id).limit(chunk)
+        with db.begin() as connection:
+            rows = [_story(r) for r in connection.execute(query)]
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = (rows[-1].first_published, rows[-1].id)
+
+
+def story_members(db: Database, story_id: int) -> list[StoryMember]:
+    """A story's visible articles, oldest first, with what each copies."""
+    query = (sa.select(article_stories.c.article_id, article_signatures.c.duplicate_of,
+                       article_signatures.c.duplicate_kind)
+             .select_from(article_stories.outerjoin(
+                 article_signatures,
+                 article_signatures.c.article_id == article_stories.c.article_id))
+             .where(article_stories.c.story_id == story_id)
+             .order_by(article_stories.c.published, article_stories.c.article_id))
+    with db.begin() as connection:
+        rows = connection.execute(query).all()
+    found = get_articles(db, [r.article_id for r in rows])
+    copies = {r.article_id: (r.duplicate_of, r.duplicate_kind) for r in rows}
+    return [StoryMember(a, *copies[a.id]) for a in found]
+
+
+def story_member_keys(db: Database, story_ids: Sequence[int]) -> dict[int, list[tuple[str, str | None, str]]]:
+    """For each story: (entry key, canonical URL, source name) of its articles, oldest first."""
+    query = (sa.select(article_stories.c.story_id, articles.c.entry_key, articles.c.canonical_url,
+                       sa.func.coalesce(sa.func.nullif(sources.c.title, ""), sources.c.url)
+                       .label("source"))
+             .select_from(article_stories.join(articles,
+                                               articles.c.id == article_stories.c.article_id)
+                          .join(sources, sources.c.id == articles.c.source_id))
+             .where(article_stories.c.story_id.in_(list(story_ids)))
+             .order_by(article_stories.c.published, article_stories.c.article_id))
+    members: dict[int, list[tuple[str, str | None, str]]] = {}
+    with db.begin() as connection:
+        for row in connection.execute(query):
+            members.setdefault(row.story_id, []).append(
+                (row.entry_key, row.canonical_url, row.source))
+    return members
+
+
+@dataclass(frozen=True)
+class ArticlePlace:
+    """Where one article stands: its story, the closest other story, what it copies."""
+
+    story_id: int
+    nearest_story_id: int | None
+    duplicate_of: int | None
+    duplicate_kind: str | None
+
+
+def article_place(db: Database, article_id: int) -> ArticlePlace | None:
+    """The story of an article, or None while the step has not placed it."""
+    query = (sa.select(article_stories.c.story_id, article_stories.c.nearest_story_id,
+                       article_signatures.c.duplicate_of, article_signatures.c.duplicate_kind)
+             .select_from(article_stories.outerjoin(
+                 article_signatures,
+                 article_signatures.c.article_id == article_stories.c.article_id))
+             .where(article_stories.c.article_id == article_id))
+    with db.begin() as connection:
+        row = connection.execute(query).first()
+    return ArticlePlace(*row) if row else None
+
+
+def copies_of(db: Database, article_id: int, duplicate_of: int | None) -> list[StoredArticle]:
+    """The other articles carrying the same text ("also published by"), oldest first."""
+    root = duplicate_of or article_id
+    query = (sa.select(article_signatures.c.article_id)
+             .where(article_signatures.c.duplicate_of == root))
+    with db.begin() as connection:
+        ids = [root, *connection.scalars(query)]
+    found = [a for a in get_articles(db, ids) if a.id != article_id]
+    return sorted(found, key=lambda a: (a.published, a.id))
+
+
+def top_stories(db: Database, limit: int, now: dt.datetime, hours: float = 36.0,
+                  pool: int = 200) -> list[Story]:
+    """Stories ranked by outlets covering them and recency (newest window first).
+
+    Score: outlets / (1 + hours since the last article / 12); stories of the last
+    ``hours`` before ``now``, else (an old archive) the newest ``pool`` stories.
+    """
+    since = now - dt.timedelta(hours=hours)
+    query = (sa.select(stories).where(stories.c.article_count > 0)
+             .where(stories.c.last_published >= to_db_time(since))
+             .order_by(stories.c.source_count.desc(), stories.c.last_published.desc())
+             .limit(pool))
+    with db.begin() as connection:
+        found = [_story(r) for r in connection.execute(query)]
+    if not found:
+        found = list_stories(db, pool)
+        now = max((s.last_published for s in found), default=now)
+
+    def score(story: Story) -> tuple[float, dt.datetime, int]:
+        age = max((now - story.last_published).total_seconds() / 3600.0, 0.0)
+        return (story.source_count / (1.0 + age / 12.0), story.last_published, story.id)
+
+    return sorted(found, key=score, reverse=True)[:limit]
+
+
+def lead_articles(db: Database, story_ids: Sequence[int]) -> dict[int, StoredArticle]:
+    """Each story's lead: its first visible article that is not a copy, else its first."""
+    query = (sa.select(article_stories.c.story_id, article_stories.c.article_id,
+                       article_signatures.c.duplicate_of)
+             .select_from(article_stories.outerjoin(
+                 article_signatures,
+                 article_signatures.c.article_id == article_stories.c.article_id))
+             .where(article_stories.c.story_id.in_(list(story_ids)))
+             .order_by(article_stories.c.published, article_stories.c.article_id))
+    with db.begin() as connection:
+        rows = connection.execute(query).all()
+    found = {a.id: a for a in get_articles(db, [r.article_id for r in rows])}
+    leads: dict[int, tuple[StoredArticle, bool]] = {}
+    for row in rows:
+        article = found.get(row.article_id)
+        if article is None:
+            continue
+        current = leads.get(row.story_id)
+        if current is None or (current[1] and row.duplicate_of is None):
+            leads[row.story_id] = (article, row.duplicate_of is not None)
+    return {story_id: lead for story_id, (lead, _) in leads.items()}
+
+
+def story_articles_for(db: Database, story_ids: Sequence[int]) -> list[tuple[int, StoredArticle, int | None]]:
+    """(story id, article, duplicate_of) of every visible article of these stories."""
+    query = (sa.select(article_stories.c.story_id, article_stories.c.article_id,
+                       article_signatures.c.duplicate_of)
+             .select_from(article_stories.outerjoin(
+                 article_signatures,
+                 article_signatures.c.article_id == article_stories.c.article_id))
+             .where(article_stories.c.story_id.in_(list(story_ids))))
+    with db.begin() as connection:
+        rows = connection.execute(query).all()
+    found = {a.id: a for a in get_articles(db, [r.article_id for r in rows])}
+    return [(r.story_id, found[r.article_id], r.duplicate_of) for r in rows
+            if r.article_id in found]
+
+
+def duplicate_ids(db: Database, ids: Iterable[int]) -> set[int]:
+    """Which of these articles are copies of another."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    query = (sa.select(article_signatures.c.article_id)
+             .where(article_signatures.c.article_id.in_(ids))
+             .where(article_signatures.c.duplicate_of.is_not(None)))
+    with db.begin() as connection:
+        return set(connection.scalars(query))

@@ -1,0 +1,155 @@
+"""The stories step: every stored article without a story gets one, in publication order.
+
+::
+
+    store.stories.pending_articles (no story row yet; oldest first, by published and id)
+        │   in batches, under the "stories" leader lease (one process at a time)
+        ▼
+    stories.desk.article_features      canonical address, text fingerprint, MinHash, terms
+        ▼
+    store.stories.known_by_url / known_by_fingerprint    copies of older, stored articles
+        ▼
+    stories.desk.StoryDesk.place       same address → copy; same text → copy;
+        │                              near-duplicate → copy ("also published by");
+        │                              else the best recent story, or a new one
+        ▼
+    store.stories.record_placements    signatures, memberships, stories: one transaction
+
+The desk (clusterer and near-duplicate index) lives in memory for the process's life.
+It is rebuilt from the last window of placed articles when the process starts, and
+again whenever another process (or ``stories rebuild``) wrote since this one did: the
+``version`` counter in ``story_state`` tells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+from broadsheet.store import Database
+from broadsheet.store import outlets as outlet_store
+from broadsheet.store import stories as story_store
+from broadsheet.store.stories import PendingArticle, PlacedArticle
+from broadsheet.stories.desk import (
+    WINDOW_SLACK, DeskArticle, Features, StoryDesk, article_features,
+)
+from broadsheet.stories.near_duplicates import minhash_signature
+
+log = logging.getLogger("broadsheet.stories")
+
+BATCH = 500
+DEFAULT_WINDOW_HOURS = 72.0
+
+
+class _Loaded:
+    """A desk and the version of the stored placements it reflects."""
+
+    def __init__(self, desk: StoryDesk, version: int):
+        self.desk = desk
+        self.version = version
+
+
+_desks: dict[str, _Loaded] = {}
+_lock = threading.Lock()
+
+
+def _window_hours(settings: Any) -> float:
+    return float(getattr(settings, "story_window_hours", None) or DEFAULT_WINDOW_HOURS)
+
+
+def assign_pending_stories(db: Database, settings: Any = None, *, batch: int = BATCH) -> int:
+    """Place every article that has no story yet; return how many were placed.
+
+    Safe to call often: with nothing pending it costs two small queries. Call it from
+    one process at a time (the worker holds the "stories" leader lease).
+    """
+    with _lock:
+        outlet_store.ensure_starter_outlets(db)
+        loaded = _desk_for(db, settings)
+        top = story_store.max_article_id(db)
+        watermark = story_store.read_counter(db, "watermark")
+        placed = 0
+        while True:
+            pending = story_store.pending_articles(db, batch, watermark)
+            if not pending:
+                break
+            placements = _place_batch(db, loaded.desk, pending)
+            loaded.version = story_store.record_placements(db, placements)
+            placed += len(placements)
+        if top > watermark:
+            story_store.set_counter(db, "watermark", top)
+        if placed:
+            log.info("stories placed", extra={"count": placed})
+        return placed
+
+
+def rebuild_stories(db: Database, settings: Any = None) -> int:
+    """Forget every placement and place every article again from scratch."""
+    with _lock:
+        story_store.clear_stories(db)
+        _desks.pop(db.url, None)
+    return assign_pending_stories(db, settings)
+
+
+def _desk_for(db: Database, settings: Any) -> _Loaded:
+    version = story_store.read_counter(db, "version")
+    loaded = _desks.get(db.url)
+    if loaded is None or loaded.version != version:
+        loaded = _Loaded(_load_desk(db, _window_hours(settings)), version)
+        _desks[db.url] = loaded
+    return loaded
+
+
+def _load_desk(db: Database, window_hours: float) -> StoryDesk:
+    """A desk holding the last window of placed articles, as they were placed."""
+    desk = StoryDesk(window_hours=window_hours)
+    newest = story_store.latest_placed(db)
+    if newest is None:
+        return desk
+    since = newest - dt.timedelta(hours=WINDOW_SLACK * window_hours)
+    count = 0
+    for row in story_store.placed_since(db, since):
+        article = _desk_article(row)
+        signature = row.minhash or minhash_signature(row.text or row.title).to_bytes()
+        features = Features(row.canonical_url, row.fingerprint, signature,
+                            article_features(article).terms if row.duplicate_of is None else {})
+        desk.restore(article, str(row.story_id),
+                     None if row.duplicate_of is None else str(row.duplicate_of), features)
+        count += 1
+    log.info("stories desk loaded", extra={"count": count})
+    return desk
+
+
+def _desk_article(row: PendingArticle) -> DeskArticle:
+    return DeskArticle(str(row.id), str(row.source_id), row.title, row.text,
+                       row.canonical_url, row.published)
+
+
+def _place_batch(db: Database, desk: StoryDesk, pending: list[PendingArticle]
+                 ) -> list[PlacedArticle]:
+    articles = [_desk_article(p) for p in pending]
+    features = [article_features(a) for a in articles]
+    by_url = story_store.known_by_url(db, [f.url for f in features if f.url])
+    by_text = story_store.known_by_fingerprint(
+        db, [f.fingerprint for f in features if f.fingerprint])
+    placed = []
+    for row, article, feature in zip(pending, articles, features, strict=True):
+        placement = desk.place(article, feature,
+                               known_url=_known(by_url.get(feature.url or "")),
+                               known_fingerprint=_known(by_text.get(feature.fingerprint or "")))
+        placed.append(PlacedArticle(
+            article_id=row.id, story_id=int(placement.story_id), published=row.published,
+            fingerprint=placement.fingerprint, minhash=placement.signature,
+            duplicate_of=_int(placement.duplicate_of), duplicate_kind=placement.duplicate_kind,
+            nearest_story_id=_int(placement.nearest_story_id)))
+    return placed
+
+
+def _known(found: tuple[int, int] | None) -> tuple[str, str] | None:
+    return None if found is None else (str(found[0]), str(found[1]))
+
+
+def _int(value: str | None) -> int | None:
+    return None if value is None else int(value)
