@@ -86,3 +86,7 @@ class Worker:
             reaped = leases.reap_dead_workers(self.db, older_than=self.lease_seconds * 3)
             if reaped:
                 log.info("reaped dead workers", extra={"count": reaped})
+        if leases.acquire_leader(self.db, "stories", self.id, self.lease_seconds):
+            from broadsheet.update.stories_step import assign_pending_stories
+
+            assign_pending_stories(self.db, self.settings)
