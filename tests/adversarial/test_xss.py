@@ -281,12 +281,6 @@ def test_no_payload_runs_in_chromium(crawl, hostile_site):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason=(
-    "URL-shaped plain fields are stored and rendered unchecked: update/decide.py "
-    "choose_canonical returns a non-http(s) feed link unchanged when canonicalize_url refuses "
-    "it ('Read the original' href=JAVASCRIPT:..., runs on click), and entry.image from "
-    "<enclosure>/<media:content> becomes the lead <img src=javascript:...> and JSON Feed "
-    "'image'; keep only http(s) URLs in decide.build_article (and source.site_url)"))
 def test_nothing_would_run_on_a_click(crawl):
     _record, inspected = crawl
     bad = {url: found["bad"] for url, found in inspected.items() if found["bad"]}
@@ -294,11 +288,6 @@ def test_nothing_would_run_on_a_click(crawl):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason=(
-    "extract/sanitize.py _url_filter tests value.lower().startswith('javascript:') on the raw "
-    "value, so 'java\\tscript:' / 'java\\nscript:' / 'javascript\\t:' in <q cite> and "
-    "<blockquote cite> survive (browsers strip tabs and newlines from URLs; nh3 only "
-    "vets href/src); remove [\\x00-\\x20] before the scheme test, or drop cite"))
 def test_nothing_would_run_on_a_click_in_article_bodies(crawl):
     """Bodies only: what the sanitiser let through (links outside bodies are the xfail above)."""
     _record, inspected = crawl
@@ -314,17 +303,14 @@ def test_external_links_carry_noopener_noreferrer(crawl):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason=(
-    "extract/sanitize.py keeps 1x1 / 0x0 / display:none tracking images in feed bodies "
-    "(only page extraction's images.py knows placeholders): drop images whose width or "
-    "height is 0 or 1 in sanitize_html, which runs last on both paths"))
 def test_tracking_pixels_are_removed(crawl):
     _record, inspected = crawl
     pixels = {url: found["pixels"] for url, found in inspected.items() if found["pixels"]}
     assert not pixels, json.dumps(dict(list(pixels.items())[:3]), indent=1)
 
 
-ACTIVE = re.compile(r"<script|<[^>]*\son\w+\s*=|javascript:|vbscript:|<iframe|<object|<embed"
+# In an HTML field, a scheme only acts inside markup (an attribute); as text it is inert.
+ACTIVE = re.compile(r"<script|<[^>]*\son\w+\s*=|<[^>]*(?:javascript|vbscript):|<iframe|<object|<embed"
                     r"|srcdoc|formaction|<base|http-equiv|<svg|<math", re.I)
 HTML_FIELDS = {"description", "encoded", "content", "summary", "content_html", "html"}
 URL_FIELDS = {"link", "url", "external_url", "image", "canonical_url", "feed_link", "href",
@@ -373,10 +359,6 @@ def _xml_problems(body: bytes) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "site/feeds.py JSON Feed 'image' (and the API's image) carry article.image unchecked: "
-    "javascript: and data:text/html URLs from a feed's <enclosure>/<media:content> go out "
-    "to every reader of our feeds; same root cause as the lead-image bug in decide.py"))
 def test_output_feeds_and_api_carry_no_active_content(hostile_site):
     """The same corpus through every outgoing feed and the JSON API, parsed as data: HTML
     fields carry no active markup, URL fields only http(s)."""

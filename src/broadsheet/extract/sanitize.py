@@ -46,6 +46,12 @@ _URL_ATTRIBUTES = {"href", "src", "cite"}
 _LAZY_HINT = re.compile(r"data-src|data-lazy|data-original|srcset|<noscript", re.IGNORECASE)
 _REL = "nofollow noopener noreferrer"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
+# Tracking pixels: images drawn 0 or 1 pixel wide or high, or hidden outright.
+_PIXEL = re.compile(
+    r"<img\b(?=[^>]*(?:\b(?:width|height)\s*=\s*[\"']?\s*[01](?:px)?\s*[\"'\s/>]"
+    r"|display\s*:\s*none|visibility\s*:\s*hidden))[^>]*>", re.IGNORECASE)
 
 
 def _url_filter(base_url: str | None):  # noqa: ANN202 - nh3 callback
@@ -53,7 +59,10 @@ def _url_filter(base_url: str | None):  # noqa: ANN202 - nh3 callback
         if attribute not in _URL_ATTRIBUTES:
             return value
         value = value.strip()
-        if value.lower().startswith(("javascript:", "vbscript:", "data:")):
+        # Browsers ignore tabs, newlines and controls inside a URL: so does this check.
+        compact = _URL_NOISE.sub("", value).lower()
+        scheme = _SCHEME.match(compact)
+        if scheme and scheme.group(1) not in URL_SCHEMES:
             return None
         if base_url:
             try:
@@ -97,13 +106,13 @@ def sanitize_html(html_text: str, base_url: str | None = None) -> str:
     """
     if not html_text:
         return ""
-    html_text = _CONTROL.sub("", html_text)
+    html_text = _PIXEL.sub("", _CONTROL.sub("", html_text))
     if _LAZY_HINT.search(html_text):
         html_text = _recover_images(html_text)
     cleaned = _clean_once(html_text, base_url)
     # html5ever may re-nest malformed markup on a second parse; settle to a fixpoint.
     for _ in range(3):
-        again = _clean_once(cleaned, base_url)
+        again = _clean_once(_PIXEL.sub("", cleaned), base_url)
         if again == cleaned:
             break
         cleaned = again

@@ -6,6 +6,8 @@ copy on this site is the item's id (Atom, JSON Feed) or guid (RSS).
 
 from __future__ import annotations
 
+import html
+
 import datetime as dt
 import json
 import re
@@ -106,7 +108,8 @@ def render_rss(info: FeedInfo, items: list[FeedItem]) -> bytes:
     channel = _sub(rss, "channel")
     _sub(channel, "title", info.title)
     _sub(channel, "link", info.page_url)
-    _sub(channel, "description", info.description)
+    # RSS readers render <description> as HTML: our text goes in escaped, shown as written.
+    _sub(channel, "description", html.escape(info.description, quote=False))
     _sub(channel, f"{{{ATOM}}}link", href=info.feed_url, rel="self", type="application/rss+xml")
     _sub(channel, "lastBuildDate", format_datetime(_newest(items)))
     _sub(channel, "generator", info.generator)
@@ -115,7 +118,7 @@ def render_rss(info: FeedInfo, items: list[FeedItem]) -> bytes:
         _sub(node, "title", item.title)
         _sub(node, "link", item.original_url)
         _sub(node, "guid", item.id_url, isPermaLink="true")
-        _sub(node, "description", item.summary)
+        _sub(node, "description", html.escape(item.summary, quote=False))
         _sub(node, "pubDate", format_datetime(item.published))
         _sub(node, "source", item.outlet, url=item.outlet_feed)
         for author in item.authors:
@@ -166,7 +169,7 @@ def render_json(info: FeedInfo, items: list[FeedItem]) -> bytes:
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": info.title, "home_page_url": info.page_url, "feed_url": info.feed_url,
-        "description": info.description,
+        "description": html.escape(info.description, quote=False),
         "items": [{
             "id": item.id_url, "url": item.original_url, "title": item.title,
             "content_text": item.summary, "summary": item.summary,

@@ -49,13 +49,22 @@ def _same_site(a: str, b: str) -> bool:
     return bool(host_a) and host_a == host_b
 
 
+def web_url(value: str | None) -> str | None:
+    """An absolute http(s) address, or None: feed fields are never trusted to be one."""
+    if not value:
+        return None
+    compact = "".join(ch for ch in value.strip() if ord(ch) > 0x20)
+    scheme = urlsplit(compact).scheme.lower() if "://" in compact else ""
+    return compact if scheme in ("http", "https") and urlsplit(compact).hostname else None
+
+
 def choose_canonical(
     feed_link: str | None, final_url: str | None, declared: str | None
 ) -> str | None:
     """The address an article links to: the page's declared canonical when it agrees
     with the host the page came from, else the final address without tracking."""
-    landed = final_url or feed_link
-    if declared and landed and _same_site(declared, landed):
+    landed = web_url(final_url) or web_url(feed_link)
+    if declared and landed and web_url(declared) and _same_site(declared, landed):
         landed = declared
     if not landed:
         return None
@@ -96,7 +105,7 @@ def build_article(
         source_id=source_id,
         entry_key=entry.key,
         title=(entry.title or page.title or "").strip() or "(untitled)",
-        feed_link=entry.link,
+        feed_link=web_url(entry.link),
         canonical_url=choose_canonical(entry.link, final_url, page.canonical_url),
         text=text,
         html=html,
@@ -106,7 +115,7 @@ def build_article(
         published=published.astimezone(dt.UTC),
         published_offset=offset_minutes(when if published == when else None),
         updated=entry.updated or page.updated,
-        image=page.image or entry.image,
+        image=web_url(page.image) or web_url(entry.image),
         image_credit=page.image_credit or entry.image_credit,
         image_caption=page.image_caption,
         site_name=page.site_name,

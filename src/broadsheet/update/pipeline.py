@@ -59,7 +59,7 @@ from broadsheet.store.tombstones import (
 )
 from broadsheet.types import Article, FeedEntry, FetchResult, ParsedFeed, Source
 from broadsheet.update import schedule
-from broadsheet.update.decide import build_article, fresh_entries
+from broadsheet.update.decide import web_url, build_article, fresh_entries
 
 log = logging.getLogger("broadsheet.update")
 
@@ -237,7 +237,7 @@ class Updater:
                         extra={"source_url": source.url, "count": rotated})
         values: dict[str, Any] = {
             "last_polled": now, "last_success": now, "error_count": 0, "last_error": None,
-            "title": feed.title or source.title, "site_url": feed.site_url or source.site_url,
+            "title": feed.title or source.title, "site_url": web_url(feed.site_url) or source.site_url,
             "feed_format": feed.format, "next_poll": now + dt.timedelta(seconds=interval),
             "settings": extra,
         }

@@ -19,6 +19,7 @@ import uuid
 from typing import Any
 
 from broadsheet.store import Database
+from broadsheet.sources.websub import renew_websub_leases
 from broadsheet.store import leases
 from broadsheet.update.pipeline import UpdateSummary, update_sources
 
@@ -81,11 +82,12 @@ class Worker:
                                     self.lease_seconds)
 
     def _maintain(self) -> None:
-        """The leader's duties: forget workers whose heartbeat stopped long ago."""
+        """The leader's duties: forget dead workers, keep WebSub subscriptions alive."""
         if leases.acquire_leader(self.db, "maintenance", self.id, self.lease_seconds):
             reaped = leases.reap_dead_workers(self.db, older_than=self.lease_seconds * 3)
             if reaped:
                 log.info("reaped dead workers", extra={"count": reaped})
+            renew_websub_leases(self.db, self.settings)
         if leases.acquire_leader(self.db, "stories", self.id, self.lease_seconds):
             from broadsheet.update.stories_step import assign_pending_stories
 
