@@ -28,10 +28,11 @@ from broadsheet.extract.images import (
 from broadsheet.extract.language import detect_language
 from broadsheet.extract.metadata import PageMeta, extract_metadata
 from broadsheet.extract.render import body_to_html, body_to_text
+from broadsheet.extract.rules import ExtractRules, drop_elements, kept_page, validate_rules
 from broadsheet.extract.sanitize import sanitize_html
 from broadsheet.types import ExtractedArticle
 
-__all__ = ["excerpt", "extract_article", "sanitize_html"]
+__all__ = ["ExtractRules", "excerpt", "extract_article", "sanitize_html", "validate_rules"]
 
 log = logging.getLogger(__name__)
 
@@ -92,28 +93,47 @@ def _fallback_date(tree: etree._Element, url: str | None, title: str | None):  #
     return date_in_text(text[start:start + 3000] if start >= 0 else text[:10000])
 
 
-def extract_article(html: str | bytes, url: str | None = None) -> ExtractedArticle:  # noqa: A002
+def extract_article(
+    html: str | bytes,  # noqa: A002
+    url: str | None = None,
+    *,
+    rules: ExtractRules | None = None,
+) -> ExtractedArticle:
     """Return the clean article and metadata found in one page's HTML.
 
-    Raises ExtractError only when the input cannot be parsed as a page; a page
-    without an article gives an empty ``text``.
+    ``rules`` are the source's own selectors: ``drop`` matches are removed first,
+    ``keep`` matches (when any match) are the only place the body is taken from.
+    Raises ExtractError when the input cannot be parsed as a page or a selector is
+    bad; a page without an article gives an empty ``text``.
     """
+    if rules is not None:
+        validate_rules(rules)
     tree = parse_page(html)
     try:
-        return _extract(tree, url)
+        return _extract(tree, url, rules)
     except (etree.LxmlError, ValueError, RecursionError) as e:
         log.warning("extract failed", extra={"source_url": url, "error": str(e)})
         raise ExtractError(f"extract: {type(e).__name__}: {e}") from e
 
 
-def _extract(tree: etree._Element, url: str | None) -> ExtractedArticle:
+def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) -> ExtractedArticle:
+    if rules is not None and rules.drop:
+        drop_elements(tree, rules)
     meta: PageMeta = extract_metadata(tree, url)
     base = url or meta.canonical_url
     published = meta.published
     recover_lazy_images(tree)
     figure_src, caption, credit = take_figure_captions(tree)
-    prune_page(tree)
-    body = _extract_body(tree, base)
+    scope: etree._Element | None = tree
+    if rules is not None and rules.keep:
+        # Only the matches count; none (a redesigned site) means no article here.
+        scope = kept_page(tree, rules)
+        if scope is None:
+            log.warning("extract: no element matches the keep rules", extra={"source_url": url})
+    body = None
+    if scope is not None:
+        prune_page(scope)
+        body = _extract_body(scope, base)
     text = article_html = ""
     body_image = None
     if body is not None:

@@ -92,17 +92,23 @@ def _remove_keep_tail(element: etree._Element) -> None:
 
 
 # Lines that announce other content ("Read more: ...") or ask something of the reader.
+# Phrases that are prompts wherever they start a short block...
 _PROMPT = re.compile(
-    r"^\s*[\[(]?\s*(?:read|see|also|more|watch|listen|related|recommended|don'?t miss|"
-    r"must read|further reading|trending|most (?:popular|read|viewed|shared)|"
-    r"sign up|subscribe|follow (?:us|me)|share (?:this|on|the|via)|click here|tap here|"
-    r"join (?:us|our)|download (?:our|the)|get (?:our|the) (?:latest|newsletter)|"
-    r"advertisement|sponsored|story continues|article continues|continue reading|"
+    r"^\s*[\[(]?\s*(?:read (?:more|also|next)|see (?:also|more)|also (?:read|see|on)|"
+    r"more (?:from|on|about|stories|news|coverage)\b|related (?:articles?|stories|posts|content|"
+    r"coverage|reading|news)|recommended (?:for you|stories|reading)|don'?t miss|must read|"
+    r"further reading|trending (?:now|stories)|most (?:popular|read|viewed|shared)|sign up|"
+    r"subscribe (?:to|for|now|here|today)|follow (?:us|me)|share (?:this|on|the|via)|click here|"
+    r"tap here|join (?:us|our)|download (?:our|the)|get (?:our|the) (?:latest|newsletter)|"
+    r"story continues|article continues|continue reading|"
     r"this (?:article|story) (?:was|is) (?:originally|first)|you (?:may|might) (?:also )?like|"
-    r"more (?:from|on|about|stories|news)|top stories|latest (?:news|stories)|"
-    r"leave a (?:comment|reply)|comments?|we use cookies|this (?:site|website) uses cookies|"
-    r"accept (?:all )?cookies|by continuing|all rights reserved|copyright|©|tags?\b|topics\b|"
-    r"filed under|categor(?:y|ies)\b)",
+    r"top stories|latest (?:news|stories)|leave a (?:comment|reply)|we use cookies|"
+    r"this (?:site|website) uses cookies|accept (?:all )?cookies|by continuing to|"
+    r"all rights reserved|©|filed under)"
+    # ...and single words that are prompts only as a label: "More: ...", "Advertisement".
+    r"|^\s*[\[(]?\s*(?:read|see|also|more|watch|listen|related|recommended|trending|subscribe|"
+    r"advertisement|sponsored|comments?|copyright|tags?|topics|categor(?:y|ies))"
+    r"\s*(?:[:|»›→>\]\)]|[-–—]\s|$)",
     re.IGNORECASE,
 )
 _SECTION_HEADING = re.compile(
