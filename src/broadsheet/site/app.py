@@ -28,10 +28,12 @@ from broadsheet.site.conditional import MicroCache, conditional
 from broadsheet.site.formatting import full_time, iso_time
 from broadsheet.site.metadata import news_article, opengraph
 from broadsheet.site.popularity import GIF, ViewCounter
+from broadsheet.site import stories as story_view
 from broadsheet.site.weather import Weather
 from broadsheet.store import Database
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
+from broadsheet.store import stories as story_store
 from broadsheet.store.articles import StoredArticle
 from broadsheet.store.search import SearchSyntaxError, search_articles
 
@@ -224,6 +226,7 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
             latest = article_store.latest_articles(db, PAGE_SIZE)
             popular = {"day": site.views.popular(1), "week": site.views.popular(7)}
             return site.html("front.html", top=top, latest=latest, popular=popular,
+                             top_stories=story_view.top_story_places(db, top),
                              next_cursor=_next_cursor(latest),
                              feeds=site.feed_links("", "Everything"))
 
@@ -247,8 +250,13 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
                   if a.id != item.id and a.id not in {m.id for m in more}][:4]
         page_url = f"{site.base_url(request)}/articles/{item.id}"
         original = item.canonical_url or item.feed_link
+        in_story = story_view.article_story(db, item)
+        if in_story.related:
+            more = []
+            on_tag = [a for a in on_tag if a.id not in {r.id for r in in_story.related}]
         return site.page(
             request, "article.html", title=item.title, article=item, body=body,
+            in_story=in_story,
             is_excerpt=is_excerpt, read_more=more, on_tag=on_tag, first_tag=tag,
             original=original, day=site.local_day(item.published),
             opengraph=opengraph(item, original if original and not is_excerpt else page_url,
@@ -264,6 +272,25 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
             pass
         return Response(GIF, media_type="image/gif",
                         headers={"Cache-Control": "no-store, private"})
+
+    @app.get("/stories/{story_id}")
+    def story(request: Request, story_id: int) -> Response:
+        found = story_view.story_page(db, story_id)
+        if found is None:
+            raise StarletteHTTPException(404)
+        title = found["story"].title
+        return site.page(request, "story.html", title=title,
+                         feeds=site.feed_links(f"/stories/{story_id}", f"Story: {title}"),
+                         **found)
+
+    @app.get("/stories/{story_id}/feed.{fmt}")
+    def story_feed(request: Request, story_id: int, fmt: str) -> Response:
+        found = story_store.get_story(db, story_id)
+        if found is None:
+            raise StarletteHTTPException(404)
+        items = story_view.story_feed_articles(db, story_id)[:FEED_SIZE]
+        return site.feed(request, fmt, f"Story: {found.title}", f"/stories/{story_id}", items,
+                         f"Every outlet's coverage of: {found.title}.")
 
     def _source_or_404(source_id: int) -> Any:
         try:

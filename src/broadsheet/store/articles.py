@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
-from broadsheet.store.schema import articles, sources
+from broadsheet.store.schema import article_signatures, articles, sources
 from broadsheet.types import Article
 
 
@@ -73,6 +73,12 @@ def _select() -> sa.Select[Any]:
     return sa.select(*_COLUMNS).select_from(articles.join(sources))
 
 
+def _not_a_copy() -> Any:
+    """Lists show each text once: copies (wire reprints, same text or address) are left out."""
+    return ~sa.exists().where(article_signatures.c.article_id == articles.c.id) \
+        .where(article_signatures.c.duplicate_of.is_not(None))
+
+
 def known_keys(db: Database, source_id: int, keys: Iterable[str]) -> set[str]:
     """Which of these entry keys are already stored for the source."""
     keys = list(keys)
@@ -121,8 +127,11 @@ def latest_articles(
     db: Database, limit: int = 50, *, source_id: int | None = None,
     before: tuple[dt.datetime, int] | None = None, exclude: int | None = None,
 ) -> list[StoredArticle]:
-    """Newest first, optionally one source's, keyset-paginated by (published, id)."""
-    query = _select().where(articles.c.hidden.is_(sa.false()))
+    """Newest first, optionally one source's, keyset-paginated by (published, id).
+
+    Copies of another article are left out (see ``_not_a_copy``).
+    """
+    query = _select().where(articles.c.hidden.is_(sa.false())).where(_not_a_copy())
     if source_id is not None:
         query = query.where(articles.c.source_id == source_id)
     if exclude is not None:
@@ -157,7 +166,7 @@ def count_articles(db: Database, source_id: int | None = None) -> int:
 # --- read-only queries for the site (tags, days, search results, sitemap) ----------------
 
 def _visible_before(query: sa.Select[Any], before: tuple[dt.datetime, int] | None) -> Any:
-    query = query.where(articles.c.hidden.is_(sa.false()))
+    query = query.where(articles.c.hidden.is_(sa.false())).where(_not_a_copy())
     if before is not None:
         when, last_id = before
         when_db = to_db_time(when)
@@ -225,13 +234,19 @@ def sitemap_entries(db: Database, limit: int = 49_000) -> list[tuple[int, dt.dat
 
 
 def top_articles(db: Database, limit: int = 6, *, pool: int = 200) -> list[StoredArticle]:
-    """The front page's top stories, for now: the newest article of each outlet.
+    """The front page's top stories: the lead article of each top story.
 
-    Seam: once ``broadsheet.stories`` stores clusters, the site switches to a query
-    ranking stories by number of outlets and recency; until then recency alone, with
-    one article per outlet so a prolific feed cannot fill the top. Articles with a
-    lead image come first among those of the same hour.
+    Stories are ranked by the number of outlets covering them and recency
+    (``store.stories.top_stories``). Before the stories step has placed anything,
+    recency alone, with one article per outlet so a prolific feed cannot fill the
+    top; articles with a lead image first among those of the same hour.
     """
+    from broadsheet.store import stories as story_store
+
+    ranked_stories = story_store.top_stories(db, limit, utcnow())
+    if ranked_stories:
+        leads = story_store.lead_articles(db, [s.id for s in ranked_stories])
+        return [leads[s.id] for s in ranked_stories if s.id in leads]
     chosen: dict[int, StoredArticle] = {}
     for article in latest_articles(db, pool):
         if article.source_id not in chosen:
