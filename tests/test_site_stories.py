@@ -1,0 +1,124 @@
+"""Story pages, related reading and outlet profiles over real HTTP, on both engines."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from broadsheet.store import articles as article_store
+from broadsheet.store import stories as story_store
+from broadsheet.update import stories_step
+from broadsheet.update.import_articles import import_lines
+from broadsheet.update.stories_step import assign_pending_stories
+from broadsheet.web import make_web_app
+from tests.browser.live import LiveServer, get
+
+BRIDGE = ("The Harrowgate bridge over the River Tamsin reopened to traffic on Tuesday after an "
+          "18-month repair costing 12.4 million pounds, the county council said. Engineer "
+          "Mara Quill said the new steel deck would carry lorries again. Drivers had faced a "
+          "detour of 14 miles through Ellenby since the closure in 2023.")
+BRIDGE_OTHER = ("Drivers in Harrowgate can use the Tamsin crossing again. The county council "
+                "opened the Harrowgate bridge on Tuesday morning after 18 months of work and a "
+                "bill of 12.4 million pounds. Mara Quill, the engineer in charge, said the "
+                "steel deck was ready for lorries, ending the 14-mile detour via Ellenby.")
+CHOIR = ("The Dunbry choir will sing Handel's Messiah in St Aldric's church on 14 December. "
+         "Conductor Ivo Penhallow said tickets cost ten pounds and proceeds go to the roof fund.")
+
+
+@pytest.fixture
+def site(db, settings) -> Iterator[tuple[str, dict[str, int]]]:
+    stories_step._desks.clear()
+    lines = [
+        {"id": "bbc", "title": "Harrowgate bridge reopens after 18-month repair", "text": BRIDGE,
+         "url": "https://www.bbc.co.uk/news/harrowgate-bridge", "source": "BBC News",
+         "published": "2024-05-07T09:00:00+00:00"},
+        {"id": "guardian", "title": "Tamsin crossing back in use as detour ends",
+         "text": BRIDGE_OTHER, "url": "https://www.theguardian.com/uk/harrowgate",
+         "source": "The Guardian", "published": "2024-05-07T11:00:00+00:00"},
+        {"id": "wire", "title": "Harrowgate bridge reopens",
+         "text": "Sign up for our newsletter. " + BRIDGE + " Reporting by the wire desk.",
+         "url": "https://herald.test/harrowgate", "source": "Herald",
+         "published": "2024-05-07T12:00:00+00:00"},
+        {"id": "choir", "title": "Dunbry choir to sing Messiah", "text": CHOIR,
+         "url": "https://herald.test/choir", "source": "Herald",
+         "published": "2024-05-07T10:00:00+00:00"},
+    ]
+    import_lines(db, [json.dumps(line) for line in lines])
+    assign_pending_stories(db, settings)
+    ids = {a.entry_key.removeprefix("import:"): a.id for a in article_store.all_articles(db)}
+    server = LiveServer(make_web_app(db, settings)).start()
+    yield server.base_url, ids
+    server.stop()
+    stories_step._desks.clear()
+
+
+def test_story_page_shows_coverage(site, db):
+    base, ids = site
+    place = story_store.article_place(db, ids["bbc"])
+    reply = get(base + f"/stories/{place.story_id}")
+    assert reply.status == 200
+    html = reply.text
+    assert "<h1>Harrowgate bridge reopens after 18-month repair</h1>" in html
+    assert "3 outlets" in html and "3 articles" in html
+    assert re.search(r'First reported by <a href="/articles/%d"[^>]*>BBC News</a>' % ids["bbc"],
+                     html)
+    # Grouped by outlet country and ownership, from the starter profiles.
+    assert "GB · public broadcaster" in html and "GB · private" in html
+    assert "Unknown · Unknown" in html
+    timeline = html[html.index("Timeline of coverage"):]
+    order = [timeline.index(f'href="/articles/{ids[k]}"') for k in ("bbc", "guardian", "wire")]
+    assert order == sorted(order)
+    assert "Same text as" in timeline
+    assert f'href="/articles/{ids["choir"]}"' not in html
+    feed = get(base + f"/stories/{place.story_id}/feed.atom")
+    assert feed.status == 200 and b"Tamsin crossing" in feed.body
+    assert b"Sign up for our newsletter" not in feed.body  # copies stay out of feeds
+    assert get(base + "/stories/999999").status == 404
+
+
+def test_article_page_related_copies_and_outlet(site):
+    base, ids = site
+    html = get(base + f"/articles/{ids['bbc']}").text
+    assert "About BBC:" in html and "public broadcaster" in html
+    assert 'href="https://en.wikipedia.org/wiki/BBC"' in html
+    assert "Other coverage of this story" in html
+    related = html[html.index("Other coverage of this story"):]
+    assert f'href="/articles/{ids["guardian"]}"' in related
+    assert f'href="/articles/{ids["wire"]}"' not in related  # a copy is not more reading
+    assert re.search(r'Also published by <a href="/articles/%d">Herald</a>' % ids["wire"], html)
+    wire = get(base + f"/articles/{ids['wire']}").text
+    assert re.search(r'Also published by <a href="/articles/%d">BBC News</a>' % ids["bbc"], wire)
+    choir = get(base + f"/articles/{ids['choir']}").text
+    assert "Other coverage of this story" not in choir and "About" not in choir
+
+
+def test_front_page_top_stories_and_copies_hidden(site):
+    base, ids = site
+    html = get(base + "/").text
+    top = html[html.index("Top stories"):html.index('id="latest"')]
+    first = re.search(r'<h3><a href="/articles/(\d+)">', top)
+    assert first and int(first.group(1)) == ids["bbc"]
+    assert "3 outlets</a>" in top
+    latest = html[html.index('id="latest"'):]
+    assert f'href="/articles/{ids["wire"]}"' not in latest
+    assert f'href="/articles/{ids["guardian"]}"' in latest
+
+
+def test_stories_api(site):
+    base, ids = site
+    listing = json.loads(get(base + "/api/v1/stories").text)
+    bridge = next(s for s in listing["stories"] if s["source_count"] == 3)
+    assert bridge["article_count"] == 3
+    detail = json.loads(get(base + f"/api/v1/stories/{bridge['id']}").text)
+    assert [a["id"] for a in detail["articles"]] == [ids["bbc"], ids["guardian"], ids["wire"]]
+    assert detail["articles"][0]["outlet"] == "bbc"
+    assert detail["articles"][2]["duplicate_of"] == ids["bbc"]
+    missing = get(base + "/api/v1/stories/999999")
+    assert missing.status == 404
+    assert json.loads(missing.text) == {"error": {"code": "not_found",
+                                                  "message": "stories: no story with id 999999"}}
+    outlets = json.loads(get(base + "/api/v1/outlets").text)["outlets"]
+    assert any(o["slug"] == "bbc" and o["citations"]["owner"] for o in outlets)
