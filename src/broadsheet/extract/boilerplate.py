@@ -28,7 +28,8 @@ _CLUTTER_TOKENS = frozenset({
 # One search per element: a clutter word not glued to other letters ("share-bar",
 # "post_comments", "mostPopular" all match; "shared", "address" do not).
 _CLUTTER_NAME = re.compile(
-    r"(?<![a-z])(?:" + "|".join(sorted(_CLUTTER_TOKENS, key=len, reverse=True)) + r")(?![a-z])",
+    r"(?<![a-z0-9])(?:" + "|".join(sorted(_CLUTTER_TOKENS, key=len, reverse=True))
+    + r")(?![a-z0-9])",
     re.IGNORECASE,
 )
 _CLASSY = etree.XPath("//*[@class or @id or @role or @hidden or self::nav or self::aside "
@@ -38,15 +39,31 @@ _KEEP_TAGS = frozenset({"html", "body", "main", "article", "p", "h1", "h2", "h3"
                         "td", "tr", "table", "tbody", "blockquote", "pre", "code"})
 _ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "dialog",
                     "alertdialog", "search", "menu", "menubar"})
+# Class/id strings repeat across a page and across pages of a site: remember verdicts.
+_NAME_VERDICTS: dict[str, bool] = {}
+_MAX_VERDICTS = 8192
+# Regions a page hides from readers; React's streamed boundaries ("S:1") are shown by script.
+_SHOWN_BY_SCRIPT = re.compile(r"^[SP]:[0-9a-f]+$")
+
+
+def _clutter_name(names: str) -> bool:
+    verdict = _NAME_VERDICTS.get(names)
+    if verdict is None:
+        verdict = _CLUTTER_NAME.search(names) is not None
+        if len(_NAME_VERDICTS) < _MAX_VERDICTS:
+            _NAME_VERDICTS[names] = verdict
+    return verdict
 
 
 def _named_clutter(element: etree._Element) -> bool:
-    if element.tag in _CLUTTER_ELEMENTS or element.get("hidden") is not None:
+    if element.tag in _CLUTTER_ELEMENTS:
+        return True
+    if element.get("hidden") is not None and not _SHOWN_BY_SCRIPT.match(element.get("id") or ""):
         return True
     if (element.get("role") or "").lower() in _ROLES:
         return True
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return len(names) > 1 and _CLUTTER_NAME.search(names) is not None
+    return len(names) > 1 and _clutter_name(names)
 
 
 _PROSE_TEXT = etree.XPath(
@@ -60,20 +77,41 @@ def prose_length(element: etree._Element) -> int:
     return sum(len(text) for text in _PROSE_TEXT(element))
 
 
+def _prose_by_element(tree: etree._Element) -> tuple[int, dict[etree._Element, int]]:
+    """The page's prose length and each element's share of it, in one pass over the text."""
+    totals: dict[etree._Element, int] = {}
+    page = 0
+    for text in _PROSE_TEXT(tree):
+        size = len(text)
+        page += size
+        owner = text.getparent()
+        if owner is not None and text.is_tail:
+            owner = owner.getparent()
+        while owner is not None:
+            totals[owner] = totals.get(owner, 0) + size
+            owner = owner.getparent()
+    return page, totals
+
+
 def prune_page(tree: etree._Element) -> None:
-    """Remove regions of the page whose markup names them as clutter."""
-    page_prose = prose_length(tree) or 1
+    """Remove regions of the page whose markup names them as clutter.
+
+    A region holding much of the page's prose stays: markup names lie more often
+    than the text does (a "sidebar-layout" wrapper around the whole story).
+    """
+    page_prose, prose = _prose_by_element(tree)
+    limit = 0.15 * (page_prose or 1)
     doomed: list[etree._Element] = []
+    doomed_set: set[etree._Element] = set()
     for element in _CLASSY(tree):
         if not isinstance(element.tag, str) or element.tag in _KEEP_TAGS:
             continue
-        if not _named_clutter(element):
+        if not _named_clutter(element) or prose.get(element, 0) > limit:
             continue
-        if doomed and any(ancestor in doomed for ancestor in element.iterancestors()):
-            continue
-        if prose_length(element) > 0.15 * page_prose:
+        if doomed_set and any(a in doomed_set for a in element.iterancestors()):
             continue
         doomed.append(element)
+        doomed_set.add(element)
     for element in doomed:
         _remove_keep_tail(element)
 
