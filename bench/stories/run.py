@@ -1,6 +1,7 @@
 """Benchmark the stories stage on a labelled corpus: quality and speed.
 
     .venv/bin/python bench/stories/run.py [--sizes 10000,100000] [--quality 20000]
+    .venv/bin/python bench/stories/run.py --desk 10000,100000 [--workers 2]
 
 Quality: B-cubed and pairwise P/R/F1 of ``cluster_articles`` against the true
 events, near-duplicate recall on wire copies and the number of same-story pairs
@@ -195,6 +196,77 @@ def speed_parallel(items: list[dict], workers: int) -> None:
           f"= {took / len(items) * 1e6:.0f} us/article")
 
 
+def _desk_features(item: dict) -> object:
+    from broadsheet.stories.desk import article_features
+
+    return article_features(_desk_article(item))
+
+
+def _desk_article(item: dict) -> object:
+    from broadsheet.stories.desk import DeskArticle
+
+    return DeskArticle(item["id"], item["source"], item["title"], item["text"],
+                       canonicalize_url(item["url"]), item["published"])
+
+
+def desk_run(items: list[dict], workers: int, chunk: int = 10000) -> None:
+    """All four layers as the stories step runs them (``StoryDesk.place``), in publication
+    order; the order-free features in ``workers`` processes. Prints wall time per article
+    by chunk, then quality of the whole: B-cubed, pairwise, near-duplicates."""
+    from multiprocessing import get_context
+
+    from broadsheet.stories.desk import StoryDesk
+
+    items = sorted(items, key=lambda i: (i["published"], i["id"]))
+    desk = StoryDesk()
+    placements = {}
+    rows = []
+    started = last = time.perf_counter()
+    context = get_context("fork")
+    pool = context.Pool(workers) if workers > 0 else None
+    try:
+        stream = (pool.imap(_desk_features, items, chunksize=256) if pool
+                  else map(_desk_features, items))
+        for n, (item, features) in enumerate(zip(items, stream, strict=True), start=1):
+            placements[item["id"]] = desk.place(_desk_article(item), features)
+            if n % chunk == 0 or n == len(items):
+                now = time.perf_counter()
+                rows.append((n, (now - last) / (n - (rows[-1][0] if rows else 0)) * 1e6))
+                last = now
+    finally:
+        if pool:
+            pool.close()
+    took = time.perf_counter() - started
+    print(f"desk n={len(items)} workers={workers}: all four layers {took:.1f}s wall = "
+          f"{took / len(items) * 1e6:.0f} us/article")
+    shown = rows if len(rows) <= 4 else [*rows[:2], rows[len(rows) // 2], rows[-1]]
+    print("  us/article by chunk: " + ", ".join(f"{n}: {us:.0f}" for n, us in shown))
+    truth = {i["id"]: i["story_id"] for i in items}
+    predicted = {k: p.story_id for k, p in placements.items()}
+    p, r, f = bcubed(predicted, truth)
+    pp, pr, pf = pairwise(predicted, truth)
+    print(f"  B-cubed P={p:.3f} R={r:.3f} F1={f:.3f}   pairwise P={pp:.3f} R={pr:.3f} F1={pf:.3f}")
+    by_id = {i["id"]: i for i in items}
+    wires = [i for i in items if i["kind"] == "wire"]
+    found = sum(placements[w["id"]].duplicate_of is not None
+                and by_id[placements[w["id"]].duplicate_of]["story_id"] == w["story_id"]
+                for w in wires)
+    wrong_same = wrong_other = 0
+    for key, placement in placements.items():
+        if placement.duplicate_of is None:
+            continue
+        item, root = by_id[key], by_id[placement.duplicate_of]
+        if not _same_text_family(item, root, by_id):
+            if item["story_id"] == root["story_id"]:
+                wrong_same += 1
+            else:
+                wrong_other += 1
+    kinds = Counter(p.duplicate_kind for p in placements.values() if p.duplicate_kind)
+    print(f"  near-dup recall {found}/{len(wires)} = {found / max(len(wires), 1):.4f}; "
+          f"wrongly marked copies: same-story other-outlet {wrong_same}, other stories "
+          f"{wrong_other}; copies by layer {dict(kinds)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=7)
@@ -202,7 +274,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--workers", type=int, default=2, help="0: skip the parallel run")
+    parser.add_argument("--desk", default="", help="Sizes for the four-layer desk run only "
+                        "(e.g. 10000,100000,1000000); skips the other runs.")
     args = parser.parse_args()
+    if args.desk:
+        for size in filter(None, args.desk.split(",")):
+            desk_run(load_corpus(args.seed, int(size)), args.workers)
+        return
     if args.quality:
         quality(load_corpus(args.seed, args.quality), args.threshold)
     for size in filter(None, args.sizes.split(",")):
