@@ -182,3 +182,26 @@ def test_two_web_processes_show_what_a_worker_ingests(tmp_path, _pg_database, se
         for web in webs:
             web.send_signal(signal.SIGTERM)
             web.wait(timeout=15)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_per_host_limit_holds_across_worker_processes(tmp_path, _pg_database, server):
+    from tests.conftest import _empty
+
+    db = _pg_database
+    _empty(db)
+    for url in _farm(server, 24, items=1, delay=0.25):
+        source_store.add_source(db, url)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
+    environment.update(BROADSHEET_HOME=str(tmp_path), BROADSHEET_DATABASE_URL=db.url,
+                       BROADSHEET_ALLOWED_NETWORKS="127.0.0.1/32",
+                       BROADSHEET_POLL_MIN_INTERVAL="3600", BROADSHEET_PER_HOST_CONCURRENCY="2")
+    processes = [subprocess.Popen(
+        [sys.executable, "-m", "broadsheet", "worker", "--once", "--batch", "8"],
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(3)]
+    for process in processes:
+        process.wait(timeout=120)
+    assert len(server.hits) == 24 and all(h == 1 for h in server.hits.values())
+    assert server.max_active <= 2, f"{server.max_active} requests at once to one host"

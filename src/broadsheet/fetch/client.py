@@ -8,13 +8,15 @@ time, so that each hop is checked and permanent moves can be reported.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 import ipaddress
 import re
 import socket
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -119,14 +121,45 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, min(seconds, 7 * 86400.0))
 
 
+class HostGate(Protocol):
+    """Politeness shared beyond this process: request slots per host and Retry-After.
+
+    The fetch stage only knows this protocol; the update stage supplies an
+    implementation backed by the database when several workers share the work.
+    """
+
+    async def enter(self, host: str) -> object:
+        """Wait for a request slot for ``host``; raise FetchError if it must not be asked yet."""
+
+    async def leave(self, host: str, token: object) -> None:
+        """Give back the slot ``enter`` returned."""
+
+    async def defer(self, host: str, seconds: float) -> None:
+        """Tell every worker that ``host`` asked for no requests for ``seconds``."""
+
+
 class Fetcher:
     """An HTTP client for feeds and pages; use as an async context manager."""
 
-    def __init__(self, config: FetchConfig):
+    def __init__(self, config: FetchConfig, gate: HostGate | None = None):
         self.config = config
+        self.gate = gate
         self._session: aiohttp.ClientSession | None = None
         self._global = asyncio.Semaphore(config.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    @asynccontextmanager
+    async def _slot(self, host: str) -> AsyncIterator[None]:
+        """This process's limits, then the cluster's when a gate is shared."""
+        async with self._global, self._host_limit(host):
+            if self.gate is None:
+                yield
+                return
+            token = await self.gate.enter(host)
+            try:
+                yield
+            finally:
+                await self.gate.leave(host, token)
 
     async def __aenter__(self) -> Fetcher:
         connector = aiohttp.TCPConnector(
@@ -230,7 +263,7 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if current == url and last_modified:
                 headers["If-Modified-Since"] = last_modified
-            async with self._global, self._host_limit(host):
+            async with self._slot(host):
                 hop_started = time.monotonic()
                 async with asyncio.timeout(max(remaining, 0.001)):
                     status, response_headers, body, content_type = await self._request(
@@ -245,6 +278,10 @@ class Fetcher:
                     all_permanent = False
                 current = target
                 continue
+            if status in (429, 503) and self.gate is not None:
+                wait = retry_after_seconds(response_headers.get("Retry-After"))
+                if wait:
+                    await self.gate.defer(host, wait)
             return self._result(url, current, status, response_headers, body, content_type,
                                 permanent, started)
         raise FetchError(f"fetch: more than {self.config.max_redirects} redirects for {url[:200]}")
@@ -258,7 +295,7 @@ class Fetcher:
         host = self._check_url(url)
         try:
             async with asyncio.timeout(self.config.total_timeout):
-                async with self._global, self._host_limit(host):
+                async with self._slot(host):
                     status, headers, body, content_type = await self._request(
                         url, {"Accept": "*/*"}, form=form)
         except TimeoutError:

@@ -120,10 +120,20 @@ def acquire_leader(db: Database, name: str, owner: str, lease_seconds: float) ->
 
 
 def claim_host_slot(
-    db: Database, host: str, owner: str, *, slots: int, lease_seconds: float
+    db: Database, host: str, owner: str, *, slots: int, lease_seconds: float,
+    owner_silent_seconds: float | None = None,
 ) -> int | None:
-    """Take one of a host's ``slots`` request slots, cluster-wide; None when all are busy."""
+    """Take one of a host's ``slots`` request slots, cluster-wide; None when all are busy.
+
+    A slot is free when nobody holds it, its lease ran out, or (with
+    ``owner_silent_seconds``) its holder stopped heartbeating or is gone.
+    """
     now = utcnow()
+    free = [host_slots.c.owner.is_(None), host_slots.c.lease_until < to_db_time(now)]
+    if owner_silent_seconds is not None:
+        alive = sa.select(workers.c.id).where(workers.c.heartbeat >= to_db_time(
+            now - dt.timedelta(seconds=owner_silent_seconds)))
+        free.append(host_slots.c.owner.not_in(alive.scalar_subquery()))
     with db.begin() as connection:
         for slot in range(slots):
             connection.execute(db.insert(host_slots).values(host=host, slot=slot)
@@ -132,8 +142,7 @@ def claim_host_slot(
             taken = connection.execute(
                 sa.update(host_slots)
                 .where(host_slots.c.host == host).where(host_slots.c.slot == slot)
-                .where(sa.or_(host_slots.c.owner.is_(None),
-                              host_slots.c.lease_until < to_db_time(now)))
+                .where(sa.or_(*free))
                 .values(owner=owner,
                         lease_until=to_db_time(now + dt.timedelta(seconds=lease_seconds))))
             if taken.rowcount == 1:

@@ -47,6 +47,7 @@ from broadsheet.errors import (
     BroadsheetError, ExtractError, FetchError, ParseError, SourceError, StorageError,
 )
 from broadsheet.extract import extract_article
+from broadsheet.fetch.client import HostGate
 from broadsheet.fetch import PAGE_ACCEPT, FetchConfig, Fetcher
 from broadsheet.parse import parse_feed
 from broadsheet.store import Database, utcnow
@@ -378,12 +379,16 @@ class _Batch:
 
 
 async def update_sources(
-    db: Database, settings: Any, sources: list[Source], progress: Progress | None = None
+    db: Database, settings: Any, sources: list[Source], progress: Progress | None = None,
+    gate: HostGate | None = None,
 ) -> UpdateSummary:
-    """Poll these sources concurrently and store what is new."""
+    """Poll these sources concurrently and store what is new.
+
+    ``gate`` shares per-host politeness with other workers (see update/host_gate.py).
+    """
     summary = UpdateSummary()
     pushed = websub_store.active_source_ids(db, [s.id for s in sources])
-    async with Fetcher(FetchConfig.from_settings(settings)) as fetcher:
+    async with Fetcher(FetchConfig.from_settings(settings), gate) as fetcher:
         updater = Updater(db, settings, fetcher, pushed)
         batch = _Batch(updater)
 

@@ -21,6 +21,7 @@ from typing import Any
 from broadsheet.store import Database
 from broadsheet.sources.websub import renew_websub_leases
 from broadsheet.store import leases
+from broadsheet.update.host_gate import DatabaseHostGate
 from broadsheet.update.pipeline import UpdateSummary, update_sources
 
 log = logging.getLogger("broadsheet.worker")
@@ -43,6 +44,11 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.idle_seconds = idle_seconds
         self.stopping = threading.Event()
+        # Several processes may share a PostgreSQL database: their politeness must add up.
+        self.gate = DatabaseHostGate(
+            db, self.id, slots=settings.per_host_concurrency,
+            lease_seconds=2 * settings.fetch_timeout + 10, owner_silent_seconds=lease_seconds,
+        ) if db.dialect == "postgresql" else None
 
     def run(self, *, once: bool = False) -> UpdateSummary:
         """Work until stopped (or, with ``once``, until nothing is due); return the totals."""
@@ -70,7 +76,7 @@ class Worker:
         ids = [s.id for s in claimed]
         heartbeat = asyncio.create_task(self._heartbeat(ids))
         try:
-            return await update_sources(self.db, self.settings, claimed)
+            return await update_sources(self.db, self.settings, claimed, gate=self.gate)
         finally:
             heartbeat.cancel()
             leases.release_sources(self.db, self.id, ids)
