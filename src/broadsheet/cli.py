@@ -132,6 +132,11 @@ def sources_show(ctx: Context, source_id: int, as_json: bool) -> None:
            "etag": s.etag, "last_modified": s.last_modified,
            "pending_redirect": s.pending_redirect,
            "categories": s.settings.get("categories") or [],
+           "publishing_mode": s.publishing_mode or f"default ({ctx.settings.publishing_mode})",
+           "feed_only": bool(s.settings.get("feed_only")),
+           "keep": s.settings.get("extract_selector"), "drop": s.settings.get("extract_remove"),
+           "poll_min_interval": s.settings.get("poll_min_interval"),
+           "poll_max_interval": s.settings.get("poll_max_interval"),
            "poll_interval": s.settings.get("poll_interval"),
            "guid_rotation": s.settings.get("guid_rotation"), "hub": s.settings.get("hub"),
            "articles": count_articles(ctx.db(), s.id)}
@@ -141,6 +146,57 @@ def sources_show(ctx: Context, source_id: int, as_json: bool) -> None:
     width = max(len(k) for k in row)
     for key, value in row.items():
         click.echo(f"{key:<{width}}  {'-' if value in (None, [], '') else value}")
+
+
+@sources.command("set")
+@click.argument("source_id", type=int)
+@click.option("--mode", type=click.Choice(["full", "excerpt", "default"]),
+              help="Publishing mode for this source ('default' follows the site's).")
+@click.option("--feed-only/--fetch-pages", default=None,
+              help="Use the feed's own content only, or fetch each item's page.")
+@click.option("--keep", multiple=True, help="CSS selector: take the article body from these "
+              "elements only (repeatable; '' clears).")
+@click.option("--drop", multiple=True, help="CSS selector: remove these elements before "
+              "extraction (repeatable; '' clears).")
+@click.option("--min-interval", type=click.IntRange(60), help="Shortest poll interval, seconds.")
+@click.option("--max-interval", type=click.IntRange(60), help="Longest poll interval, seconds.")
+@click.option("--pause/--resume", default=None, help="Stop or restart polling this source.")
+@pass_context
+def sources_set(ctx: Context, source_id: int, mode: str | None, feed_only: bool | None,
+                keep: tuple[str, ...], drop: tuple[str, ...], min_interval: int | None,
+                max_interval: int | None, pause: bool | None) -> None:
+    """Change one source's rules: publishing mode, extraction selectors, poll bounds."""
+    from broadsheet.errors import SourceError
+    from broadsheet.extract import ExtractRules, ExtractError, validate_rules
+    from broadsheet.store.sources import get_source, update_source
+
+    db = ctx.db()
+    source = get_source(db, source_id)
+    settings = dict(source.settings)
+    changes: dict[str, Any] = {}
+    rules = {"extract_selector": keep, "extract_remove": drop}
+    for key, given in rules.items():
+        if given:
+            settings[key] = ",".join(g for g in given if g.strip())
+    try:
+        validate_rules(ExtractRules(
+            keep=tuple(x for x in settings.get("extract_selector", "").split(",") if x),
+            drop=tuple(x for x in settings.get("extract_remove", "").split(",") if x)))
+    except ExtractError as error:
+        raise SourceError(f"sources: {error}") from None
+    if feed_only is not None:
+        settings["feed_only"] = feed_only
+    for key, value in (("poll_min_interval", min_interval), ("poll_max_interval", max_interval)):
+        if value is not None:
+            settings[key] = value
+    if settings.get("poll_min_interval", 0) > settings.get("poll_max_interval", 10**9):
+        raise SourceError("sources: --min-interval is longer than --max-interval")
+    if mode is not None:
+        changes["publishing_mode"] = None if mode == "default" else mode
+    if pause is not None:
+        changes["status"] = "paused" if pause else "active"
+    update_source(db, source_id, settings=settings, **changes)
+    click.echo(f"{source_id}\tupdated")
 
 
 @sources.command("import")

@@ -46,7 +46,7 @@ from typing import Any
 from broadsheet.errors import (
     BroadsheetError, ExtractError, FetchError, ParseError, SourceError, StorageError,
 )
-from broadsheet.extract import extract_article
+from broadsheet.extract import ExtractRules, extract_article, validate_rules
 from broadsheet.fetch.client import HostGate
 from broadsheet.fetch import PAGE_ACCEPT, FetchConfig, Fetcher
 from broadsheet.parse import parse_feed
@@ -100,6 +100,29 @@ class UpdateSummary:
 
 
 Progress = Callable[[SourceOutcome], None]
+
+
+def _positive(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _selectors(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
+    return tuple(str(i).strip() for i in items if str(i).strip())
+
+
+def source_rules(source: Source) -> ExtractRules | None:
+    """The source's extraction rules; a bad one is logged and left out, never fatal."""
+    rules = ExtractRules(keep=_selectors(source.settings.get("extract_selector")),
+                         drop=_selectors(source.settings.get("extract_remove")))
+    if not rules.keep and not rules.drop:
+        return None
+    try:
+        validate_rules(rules)
+    except ExtractError as error:
+        log.warning("source rules ignored: %s", error, extra={"source_url": source.url})
+        return None
+    return rules
 
 
 class Updater:
@@ -186,7 +209,8 @@ class Updater:
             try:
                 page = await self.fetcher.fetch(entry.link, accept=PAGE_ACCEPT)
                 final_url = page.final_url
-                extracted = await asyncio.to_thread(extract_article, page.body, page.final_url)
+                extracted = await asyncio.to_thread(extract_article, page.body, page.final_url,
+                                                    rules=source_rules(source))
             except (FetchError, ExtractError) as failure:
                 error = str(failure)
                 log.info("page failed", extra={"source_url": source.url, "error": error})
@@ -199,9 +223,15 @@ class Updater:
             return schedule.websub_interval(interval, self.settings.poll_max_interval)
         return interval
 
-    def _limits(self) -> dict[str, int]:
-        return {"min_seconds": self.settings.poll_min_interval,
-                "max_seconds": self.settings.poll_max_interval}
+    def _limits(self, source: Source) -> dict[str, int]:
+        """Poll bounds: the source's own, where set and sane, else the site's."""
+        low = _positive(source.settings.get("poll_min_interval")) or self.settings.poll_min_interval
+        high = _positive(source.settings.get("poll_max_interval")) or \
+            self.settings.poll_max_interval
+        if low > high:
+            log.warning("source poll bounds ignored", extra={"source_url": source.url})
+            low, high = self.settings.poll_min_interval, self.settings.poll_max_interval
+        return {"min_seconds": low, "max_seconds": high}
 
     def _not_modified_values(
         self, source: Source, result: FetchResult, now: dt.datetime
@@ -209,7 +239,7 @@ class Updater:
         """Nothing new: keep the interval the feed last earned, honouring cache headers."""
         previous = source.settings.get("poll_interval")
         interval = schedule.next_interval(
-            [], **self._limits(), ttl_seconds=source.settings.get("feed_hint_seconds"),
+            [], **self._limits(source), ttl_seconds=source.settings.get("feed_hint_seconds"),
             cache_seconds=schedule.cache_seconds(result.headers, now),
             fallback=float(previous) if isinstance(previous, int | float) else None)
         interval = self._relaxed(source, interval)
@@ -222,7 +252,7 @@ class Updater:
     ) -> dict[str, Any]:
         dates = [e.published for e in feed.entries if e.published]
         cache = schedule.cache_seconds(result.headers, now) if result else None
-        interval = schedule.next_interval(dates, **self._limits(),
+        interval = schedule.next_interval(dates, **self._limits(source),
                                           ttl_seconds=feed.ttl_seconds, cache_seconds=cache)
         extra = dict(source.settings)
         extra["poll_interval"] = round(interval)
@@ -262,9 +292,7 @@ class Updater:
     ) -> dict[str, Any]:
         count = source.error_count + 1
         retry_after = getattr(error, "retry_after", None)
-        delay = schedule.error_backoff(
-            count, min_seconds=self.settings.poll_min_interval,
-            max_seconds=self.settings.poll_max_interval, retry_after=retry_after)
+        delay = schedule.error_backoff(count, **self._limits(source), retry_after=retry_after)
         values: dict[str, Any] = {
             "last_polled": now, "last_error": str(error)[:1000], "error_count": count,
             "next_poll": now + dt.timedelta(seconds=delay),
