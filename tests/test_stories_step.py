@@ -69,10 +69,10 @@ def test_demo_newsroom_through_the_pipeline(db, settings):
     with NewsroomServer(newsroom) as server:
         for url in server.feed_urls():
             subscribe(db, settings, url)
-        run_update(db, settings, everything=True)
-    placed = assign_pending_stories(db, settings)
+        run_update(db, settings, everything=True)  # places new articles in stories too
+    assert assign_pending_stories(db, settings) == 0
     stored = article_store.all_articles(db)
-    assert placed == len(stored) == len(newsroom.articles)
+    assert len(stored) == len(newsroom.articles)
     demo_of = {}
     for article in stored:
         demo_of[article.id] = next(d for d in newsroom.articles

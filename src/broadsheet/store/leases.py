@@ -119,6 +119,13 @@ def acquire_leader(db: Database, name: str, owner: str, lease_seconds: float) ->
     return taken.rowcount == 1
 
 
+def release_leader(db: Database, name: str, owner: str) -> None:
+    """Give up a leadership early, so the next claimant need not wait for the lease."""
+    with db.begin() as connection:
+        connection.execute(sa.delete(leader_locks).where(leader_locks.c.name == name)
+                           .where(leader_locks.c.owner == owner))
+
+
 def claim_host_slot(
     db: Database, host: str, owner: str, *, slots: int, lease_seconds: float,
     owner_silent_seconds: float | None = None,

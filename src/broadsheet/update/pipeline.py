@@ -39,6 +39,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -484,4 +485,20 @@ def run_update(
         chosen = [s for s in source_store.list_sources(db) if s.status != "paused"]
     else:
         chosen = source_store.due_sources(db)
-    return asyncio.run(update_sources(db, settings, chosen, progress))
+    summary = asyncio.run(update_sources(db, settings, chosen, progress))
+    place_new_articles_in_stories(db, settings)
+    return summary
+
+
+def place_new_articles_in_stories(db: Database, settings: Any) -> int:
+    """Run the stories step unless a worker elsewhere holds the stories lease right now."""
+    from broadsheet.store import leases
+    from broadsheet.update.stories_step import assign_pending_stories
+
+    owner = f"update-{uuid.uuid4().hex[:8]}"
+    if not leases.acquire_leader(db, "stories", owner, 300):
+        return 0
+    try:
+        return assign_pending_stories(db, settings)
+    finally:
+        leases.release_leader(db, "stories", owner)
