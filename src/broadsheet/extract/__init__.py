@@ -9,6 +9,7 @@ Nothing here touches the network: trafilatura and htmldate only ever get a tree.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 
@@ -46,7 +47,10 @@ TRAFILATURA_OPTIONS = {
 }
 # Share of the page's sentence-long text the quick pass must find to be trusted.
 _ENOUGH_PROSE = 0.5
-_BODY_TEXT = etree.XPath("string(//body)")
+_VISIBLE_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
+    "or ancestor::template)]"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
@@ -80,17 +84,22 @@ def _extract_body(tree: etree._Element, url: str | None) -> etree._Element | Non
     return document.body if document is not None else None
 
 
-def _fallback_date(tree: etree._Element, url: str | None, title: str | None):  # noqa: ANN202
-    """Date for pages without date markup: htmldate's quick pass, then the visible text."""
+def _fallback_date(tree: etree._Element, url: str | None, title: str | None) -> dt.datetime | None:
+    """Date for pages without date markup: the one printed by the headline, else htmldate's.
+
+    htmldate runs only in its quick mode, on a tree capped in size: a budget, not a search.
+    """
+    text = " ".join(" ".join(_VISIBLE_TEXT(tree)[:5000]).split())[:30000]
+    # The date shown by the headline (just above or below it), not one in the navigation.
+    start = text.find(title) if title else -1
+    if start >= 0:
+        found = date_in_text(text[max(0, start - 200):start + 3000])
+        if found:
+            return found
     from htmldate import find_date  # noqa: PLC0415 - slow import, rarely needed
 
-    found = find_date(tree, url=url, original_date=True, extensive_search=False)
-    if found:
-        return parse_date(found)
-    text = _BODY_TEXT(tree)[:30000]
-    # The date shown under the headline, not one in the navigation above it.
-    start = text.find(title) if title else -1
-    return date_in_text(text[start:start + 3000] if start >= 0 else text[:10000])
+    quick = find_date(tree, url=url, original_date=True, extensive_search=False)
+    return parse_date(quick) if quick else date_in_text(text[:10000])
 
 
 def extract_article(
@@ -121,7 +130,8 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
         drop_elements(tree, rules)
     meta: PageMeta = extract_metadata(tree, url)
     base = url or meta.canonical_url
-    published = meta.published
+    # Read before pruning: the date line often sits in a region pruning removes.
+    published = meta.published or _fallback_date(tree, url, meta.title)
     recover_lazy_images(tree)
     figure_src, caption, credit = take_figure_captions(tree)
     scope: etree._Element | None = tree
@@ -144,8 +154,6 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
         article_html = sanitize_html(body_to_html(body), base)
         graphic = body.find(".//graphic")
         body_image = graphic.get("src") if graphic is not None else None
-    if published is None:
-        published = _fallback_date(tree, url, meta.title)
     return ExtractedArticle(
         title=meta.title,
         authors=meta.authors,

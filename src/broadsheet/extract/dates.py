@@ -25,7 +25,8 @@ def parse_date(value: str | None) -> dt.datetime | None:
         return None
     parsed = _parse_iso(value) or _parse_rfc2822(value) or _parse_epoch(value)
     if parsed is None:
-        return None
+        # "July 17, 2025" in a meta tag: a written date that is the whole value.
+        return date_in_text(value) if len(value) <= 40 else None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     now = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)

@@ -30,7 +30,8 @@ _PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished
                    "sailthru.date", "parsely-pub-date", "article.published", "cxenseparse:recs:publishtime",
                    "originalpublicationdate", "article_date_original", "published_time",
                    "og:article:published_time", "dc.date.created", "citation_publication_date",
-                   "release_date", "date_published", "datecreated")
+                   "release_date", "date_published", "datecreated", "published",
+                   "article:published", "date-published")
 _UPDATED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified",
                  "dcterms.modified", "article.updated", "modified_time", "og:article:modified_time")
 
