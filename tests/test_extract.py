@@ -186,3 +186,16 @@ def test_excerpt_keeps_whole_paragraphs_within_limit():
 def test_excerpt_cuts_long_first_paragraph_at_sentence():
     text = "First sentence is here. Second sentence goes on and on and on without end"
     assert excerpt(text, words=8) == "First sentence is here."
+
+
+def test_h1_loses_a_short_label_after_a_pipe():
+    page = _page().replace("<h1>Storm closes the coast road</h1>",
+                           "<h1>Storm closes the coast road | Opinion</h1>")
+    assert extract_article(page).title == "Storm closes the coast road"
+
+
+def test_meta_date_written_out_and_date_by_the_headline():
+    head = '<meta name="published" content="July 17, 2025">'
+    assert extract_article(_page(head=head)).published.date() == dt.date(2025, 7, 17)
+    page = _page().replace("</h1>", "</h1><p class='when'>Last updated: March 3, 2024</p>")
+    assert extract_article(page).published.date() == dt.date(2024, 3, 3)

@@ -68,6 +68,18 @@ def _overlap(one: str, other: str) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
+def _drop_label(headline: str) -> str:
+    """Drop short labels after a pipe ("... | Opinion", "... | Top 19 Companies").
+
+    Headlines rarely contain pipes; when they do, the tail is a section or a teaser.
+    """
+    head, sep, tail = headline.rpartition(" | ")
+    while sep and len(tail.split()) <= 4 and len(head.split()) >= 3:
+        headline = head
+        head, sep, tail = headline.rpartition(" | ")
+    return headline
+
+
 def clean_title(candidates: list[str | None], h1: str | None, site_name: str | None,
                 url: str | None) -> str | None:
     """Choose the page's headline and strip the site name from it.
@@ -86,7 +98,7 @@ def clean_title(candidates: list[str | None], h1: str | None, site_name: str | N
                 stripped = strip_site_name(candidate, site_name, url)
                 if _key(stripped) == _key(h1):
                     return stripped
-        return h1
+        return _drop_label(h1)
     if not found:
         return h1
     return strip_site_name(found[0], site_name, url) or found[0]
