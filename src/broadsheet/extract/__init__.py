@@ -18,6 +18,7 @@ from lxml import etree, html
 
 from broadsheet.errors import ExtractError
 from broadsheet.extract.boilerplate import prose_length, prune_body, prune_page
+from broadsheet.extract.bounds import bound_page
 from broadsheet.extract.dates import date_in_text, parse_date
 from broadsheet.extract.decode import decode_html
 from broadsheet.extract.images import (
@@ -62,7 +63,7 @@ def parse_page(page: str | bytes) -> etree._Element:
         page = decode_html(page)
     if not isinstance(page, str):
         raise ExtractError(f"extract: expected str or bytes, got {type(page).__name__}")
-    page = _XML_DECLARATION.sub("", _CONTROL.sub("", page), count=1)
+    page = _XML_DECLARATION.sub("", _CONTROL.sub("", bound_page(page)), count=1)
     if not page.strip():
         raise ExtractError("extract: empty page")
     try:
