@@ -1,10 +1,17 @@
 -- wrk script: cycle through the paths given after "--", report percentiles as JSON.
 local paths = {}
 local n = 0
+local threads = 0
+
+setup = function(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
 
 init = function(args)
   for i, a in ipairs(args) do paths[i] = a end
-  n = math.random(1, #paths)
+  -- each thread starts at its own place: paths read once stay read once
+  n = (id or 0) * math.floor(#paths / 4) + math.random(1, 7)
 end
 
 request = function()
