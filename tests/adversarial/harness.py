@@ -230,3 +230,61 @@ def running(server: HostileServer) -> Iterator[HostileServer]:
 
 def elapsed(start: float) -> float:
     return time.monotonic() - start
+
+
+def self_signed_certificate(folder: str, host: str = "127.0.0.1") -> tuple[str, str]:
+    """A throwaway self-signed certificate for ``host`` made with the openssl CLI:
+    (certificate path, key path)."""
+    import subprocess
+    from pathlib import Path
+
+    cert, key = str(Path(folder) / "cert.pem"), str(Path(folder) / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", f"/CN={host}", "-addext", f"subjectAltName=IP:{host}",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+class TlsServer:
+    """An https server on 127.0.0.1:0 answering every GET with ``body``, using a
+    certificate no client should trust (self-signed); counts completed handshakes."""
+
+    def __init__(self, cert: str, key: str, body: bytes) -> None:
+        import ssl
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        server = self
+        self.requests = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                server.requests += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True,
+                                                do_handshake_on_connect=False)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                                        daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"https://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self) -> TlsServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -39,7 +39,8 @@ def claim_due_sources(
     until = now + dt.timedelta(seconds=lease_seconds)
     due = (
         sa.select(sources.c.id)
-        .where(sources.c.status.not_in(("paused", "gone")))
+        # A gone (410) source is still retried at its back-off, at most a day apart.
+        .where(sources.c.status != "paused")
         .where(sa.or_(sources.c.next_poll.is_(None), sources.c.next_poll <= to_db_time(now)))
         .where(sa.or_(sources.c.lease_until.is_(None), sources.c.lease_until < to_db_time(now)))
         .order_by(sources.c.next_poll.is_(None).desc(), sources.c.next_poll, sources.c.id)

@@ -245,7 +245,7 @@ class Updater:
             fallback=float(previous) if isinstance(previous, int | float) else None)
         interval = self._relaxed(source, interval)
         return {"last_polled": now, "last_success": now, "error_count": 0, "last_error": None,
-                "next_poll": now + dt.timedelta(seconds=interval)}
+                "next_poll": now + dt.timedelta(seconds=interval), **_back_from_gone(source)}
 
     def _success_values(
         self, source: Source, feed: ParsedFeed, result: FetchResult | None,
@@ -271,7 +271,7 @@ class Updater:
             "last_polled": now, "last_success": now, "error_count": 0, "last_error": None,
             "title": feed.title or source.title, "site_url": web_url(feed.site_url) or source.site_url,
             "feed_format": feed.format, "next_poll": now + dt.timedelta(seconds=interval),
-            "settings": extra,
+            "settings": extra, **_back_from_gone(source),
         }
         if result is not None:
             values.update(etag=result.etag, last_modified=result.last_modified)
@@ -325,6 +325,11 @@ class Updater:
             polls.append((sid, [build_article(sid, e, seen=w.now, feed_only=True)
                                 for e in fresh], values))
         return polls
+
+
+def _back_from_gone(source: Source) -> dict[str, Any]:
+    """A source marked gone (410) that answers again is active again."""
+    return {"status": "active"} if source.status == "gone" else {}
 
 
 PARSE_IN_THREAD_BYTES = 256 * 1024
