@@ -3,7 +3,8 @@
 Every page and feed gets a strong ETag computed from its bytes; a matching
 ``If-None-Match`` gets 304 with no body. The front page and the feeds are also kept
 for a few seconds (``MicroCache``), which is what lets the front page keep up with a
-bare "hello" route under load.
+bare "hello" route under load; article pages are kept under a key that carries the
+data version (``store.articles.page_version``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -43,12 +45,13 @@ def conditional(request: Request, body: bytes, media_type: str, *, status: int =
 
 
 class MicroCache:
-    """Keeps rendered (body, etag) pairs for ``ttl`` seconds, keyed by anything hashable."""
+    """Keeps rendered (body, etag) pairs for ``ttl`` seconds, keyed by anything hashable;
+    past ``size`` entries the least recently used goes."""
 
     def __init__(self, ttl: float, size: int = 256):
         self.ttl = ttl
         self.size = size
-        self._items: dict[object, tuple[float, bytes, str]] = {}
+        self._items: OrderedDict[object, tuple[float, bytes, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: object, make: Callable[[], bytes]) -> tuple[bytes, str]:
@@ -56,14 +59,16 @@ class MicroCache:
         now = time.monotonic()
         with self._lock:
             found = self._items.get(key)
-        if found and now - found[0] < self.ttl:
-            return found[1], found[2]
+            if found and now - found[0] < self.ttl:
+                self._items.move_to_end(key)
+                return found[1], found[2]
         body = make()
         tag = etag_of(body)
         with self._lock:
-            if len(self._items) >= self.size:
-                self._items.clear()
             self._items[key] = (now, body, tag)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
         return body, tag
 
     def clear(self) -> None:

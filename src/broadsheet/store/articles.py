@@ -303,12 +303,50 @@ def hidden_ids(db: Database, ids: Iterable[int]) -> set[int]:
         return set(connection.scalars(query))
 
 
+HIDDEN_COUNTER = "hidden_version"
+"""The ``story_state`` counter bumped whenever an article is hidden or shown again."""
+
+
 def set_hidden(db: Database, article_id: int, hidden: bool) -> bool:
-    """Hide an article from readers (or show it again); False if there is no such article."""
+    """Hide an article from readers (or show it again); False if there is no such article.
+
+    Bumps HIDDEN_COUNTER in the same transaction, so cached pages listing the article
+    (``page_version``) are made again in every process.
+    """
+    from broadsheet.store.schema import story_state
+
     with db.begin() as connection:
         result = connection.execute(sa.update(articles).where(articles.c.id == article_id)
                                     .values(hidden=hidden))
+        connection.execute(db.insert(story_state).values(name=HIDDEN_COUNTER, value=0)
+                           .on_conflict_do_nothing(index_elements=["name"]))
+        connection.execute(sa.update(story_state).where(story_state.c.name == HIDDEN_COUNTER)
+                           .values(value=story_state.c.value + 1))
     return result.rowcount > 0
+
+
+def page_version(db: Database, article_id: int) -> tuple[int, int, int] | None:
+    """What an article page depends on that can change, in one cheap query, or None
+    when there is no such article: (newest article id, stories version, hidden version).
+
+    A new article (read-more lists), a placement by the stories step (related reading)
+    or an article hidden or shown changes it; a cache keyed by it stays correct across
+    processes. Other edits (outlet profiles, deletions of other articles) wait for the
+    cache's time limit.
+    """
+    from broadsheet.store.schema import story_state
+
+    def counter(name: str) -> Any:
+        return (sa.select(story_state.c.value).where(story_state.c.name == name)
+                .scalar_subquery())
+
+    query = sa.select(
+        sa.select(sa.func.max(articles.c.id)).scalar_subquery(),
+        counter("version"), counter(HIDDEN_COUNTER),
+    ).where(sa.exists().where(articles.c.id == article_id))
+    with db.begin() as connection:
+        row = connection.execute(query).first()
+    return None if row is None else (int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
 
 def articles_per_day(db: Database, since: dt.datetime) -> dict[int, dict[str, int]]:
