@@ -17,7 +17,7 @@ import trafilatura
 from lxml import etree, html
 
 from broadsheet.errors import ExtractError
-from broadsheet.extract.boilerplate import prose_length, prune_body, prune_page
+from broadsheet.extract.boilerplate import prune_body, prune_page
 from broadsheet.extract.bounds import bound_page
 from broadsheet.extract.dates import date_in_text, parse_date
 from broadsheet.extract.decode import decode_html
@@ -38,11 +38,10 @@ __all__ = ["ExtractRules", "excerpt", "extract_article", "sanitize_html", "valid
 
 log = logging.getLogger(__name__)
 
-# Chosen with bench/extraction: comments on keeps trafilatura from pruning article
-# containers that merely sit near a comment section (comments go to a separate body);
-# fast off lets it fall back to its other algorithms when its own result is thin.
+# Chosen with bench/extraction: fast off lets trafilatura fall back to its other
+# algorithms when its own result is thin; comments (a separate body we never use) off.
 TRAFILATURA_OPTIONS = {
-    "fast": False, "include_comments": True, "include_tables": True, "include_images": True,
+    "fast": False, "include_comments": False, "include_tables": True, "include_images": True,
     "include_formatting": True, "include_links": True, "output_format": "xml",
     "with_metadata": False,
 }
@@ -75,12 +74,12 @@ def parse_page(page: str | bytes) -> etree._Element:
     return tree
 
 
-def _extract_body(tree: etree._Element, url: str | None) -> etree._Element | None:
-    """Run trafilatura's quick pass; when it finds little of the page's prose, the full one."""
+def _extract_body(tree: etree._Element, url: str | None, prose: int) -> etree._Element | None:
+    """Run trafilatura's quick pass; when it finds little of the page's ``prose``, the full one."""
     options = {**TRAFILATURA_OPTIONS, "fast": True}
     document = trafilatura.bare_extraction(tree, url=url, **options)
     found = len(document.raw_text or "") if document is not None else 0
-    if found < _ENOUGH_PROSE * prose_length(tree):
+    if found < _ENOUGH_PROSE * prose:
         document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS) or document
     return document.body if document is not None else None
 
@@ -143,8 +142,8 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
             log.warning("extract: no element matches the keep rules", extra={"source_url": url})
     body = None
     if scope is not None:
-        prune_page(scope)
-        body = _extract_body(scope, base)
+        prose = prune_page(scope)
+        body = _extract_body(scope, base, prose)
     text = article_html = ""
     body_image = None
     if body is not None:

@@ -93,8 +93,8 @@ def _prose_by_element(tree: etree._Element) -> tuple[int, dict[etree._Element, i
     return page, totals
 
 
-def prune_page(tree: etree._Element) -> None:
-    """Remove regions of the page whose markup names them as clutter.
+def prune_page(tree: etree._Element) -> int:
+    """Remove regions of the page whose markup names them as clutter; return the prose left.
 
     A region holding much of the page's prose stays: markup names lie more often
     than the text does (a "sidebar-layout" wrapper around the whole story).
@@ -114,6 +114,7 @@ def prune_page(tree: etree._Element) -> None:
         doomed_set.add(element)
     for element in doomed:
         _remove_keep_tail(element)
+    return page_prose - sum(prose.get(element, 0) for element in doomed)
 
 
 def _remove_keep_tail(element: etree._Element) -> None:

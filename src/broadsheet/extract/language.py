@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 _MIN_TEXT = 120
+# Enough words to tell languages apart; the model's cost grows with the sample.
+_SAMPLE = 600
 _LANG_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
 
 
 def _identify(text: str) -> str | None:
     import py3langid  # noqa: PLC0415 - loading the model takes a moment; only when needed
 
-    language, _score = py3langid.classify(text[:1500])
+    language, _score = py3langid.classify(text[:_SAMPLE])
     return str(language) or None
 
 
