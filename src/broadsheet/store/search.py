@@ -2,7 +2,8 @@
 
     user text --parse_query--> Query (terms, phrases, prefixes, OR, -exclusions)
     Query --_fts5_match / _tsquery--> the engine's own syntax, built from words only
-    engine --rank: relevance x recency--> ids --snippets, highlighted--> SearchPage
+    engine --newest POOL matches, ranked: relevance x recency--> ids
+           --snippets, highlighted--> SearchPage
 
 The reader's text never reaches the engine as syntax: it is parsed here, so a stray
 quote or operator becomes a ``SearchSyntaxError`` with a helpful message, not a 500.
@@ -26,8 +27,8 @@ from broadsheet.store.db import Database, to_db_time, utcnow
 RECENCY_DAYS = 30.0
 """An article this many days old scores half as much as the same match today."""
 POOL = 300
-"""SQLite ranks only this many newest matches (after filters): the cost of a search stays
-the same for a word in ten articles or in a hundred thousand."""
+"""Only this many newest matches (after filters) are ranked: the cost of a search stays
+about the same for a word in ten articles or in a hundred thousand."""
 START, STOP = "\ue000", "\ue001"
 """Private-use characters marking matches in snippets; replaced after escaping."""
 _TOKEN = re.compile(r'-?"[^"]*"\*?|\S+')
@@ -241,13 +242,17 @@ def _snippets_sqlite(connection: Any, query: Query, ids: list[int]) -> dict[int,
 
 def _rank_postgres(connection: Any, query: Query, where: str, params: dict[str, Any],
                    limit: int, offset: int, asof: dt.datetime) -> list[tuple[int, float]]:
+    # As on SQLite: the GIN index finds the matches, the newest POOL of them (after
+    # filters) are ranked; ts_rank reads each (TOASTed) vector, so it runs on few rows.
+    size = int(max(POOL, (offset + limit) * 2))
     sql = sa.text(f"""
-        SELECT a.id, ts_rank(a.search_vector, q, 1)
-                     / (1.0 + greatest(extract(epoch FROM (:now - a.published)), 0)
+        SELECT m.id, ts_rank(m.search_vector, to_tsquery('english', :tsquery), 1)
+                     / (1.0 + greatest(extract(epoch FROM (:now - m.published)), 0)
                               / 86400.0 / :days) AS score
-        FROM articles AS a, to_tsquery('english', :tsquery) AS q
-        WHERE a.search_vector @@ q AND {where}
-        ORDER BY score DESC, a.id DESC LIMIT :limit OFFSET :offset""")
+        FROM (SELECT a.id, a.published, a.search_vector FROM articles AS a
+              WHERE a.search_vector @@ to_tsquery('english', :tsquery) AND {where}
+              ORDER BY a.id DESC LIMIT {size}) AS m
+        ORDER BY score DESC, m.id DESC LIMIT :limit OFFSET :offset""")
     params = {**params, "tsquery": _tsquery(query), "limit": limit, "offset": offset,
               "now": asof, "days": RECENCY_DAYS}
     return [(row[0], float(row[1])) for row in connection.execute(sql, params)]
