@@ -199,3 +199,23 @@ def test_meta_date_written_out_and_date_by_the_headline():
     assert extract_article(_page(head=head)).published.date() == dt.date(2025, 7, 17)
     page = _page().replace("</h1>", "</h1><p class='when'>Last updated: March 3, 2024</p>")
     assert extract_article(page).published.date() == dt.date(2024, 3, 3)
+
+
+@pytest.mark.parametrize("clutter", [
+    "<p>Table of Contents</p>",
+    "<p>As an Amazon Associate we earn from qualifying purchases made through links here.</p>",
+    "<p>Next article: <a href='/n'>Ferry timetable changes</a></p>",
+    "<p>6 min read</p>",
+])
+def test_in_body_clutter_lines_go(clutter):
+    text = extract_article(_page(body=clutter)).text
+    assert "Table of Contents" not in text and "Amazon" not in text
+    assert "Next article" not in text and "min read" not in text
+    assert "The coast road between" in text
+
+
+def test_sentences_starting_with_prompt_words_stay():
+    body = ("<p>More information is available from the council.</p>"
+            "<p>Read the full statement on the council's website, officials said.</p>")
+    text = extract_article(_page(body=body)).text
+    assert "More information is available from the council." in text

@@ -143,10 +143,13 @@ _PROMPT = re.compile(
     r"this (?:article|story) (?:was|is) (?:originally|first)|you (?:may|might) (?:also )?like|"
     r"top stories|latest (?:news|stories)|leave a (?:comment|reply)|we use cookies|"
     r"this (?:site|website) uses cookies|accept (?:all )?cookies|by continuing to|"
-    r"all rights reserved|©|filed under)"
+    r"all rights reserved|©|filed under|table of contents|jump to|skip to|back to (?:top|blog|news|"
+    r"articles|all)|(?:next|previous|prev) (?:article|post|story)|\d+ min(?:ute)?s? read|"
+    r"log in (?:to|or)|sign in (?:to|or)|register (?:now|today|for free))"
     # ...and single words that are prompts only as a label: "More: ...", "Advertisement".
     r"|^\s*[\[(]?\s*(?:read|see|also|more|watch|listen|related|recommended|trending|subscribe|"
-    r"advertisement|sponsored|comments?|copyright|tags?|topics|categor(?:y|ies))"
+    r"advertisement|sponsored|comments?|copyright|tags?|topics|categor(?:y|ies)|home|log ?in|"
+    r"sign ?in|sign ?up|register|newsletters?|menu|search|previous|next|print|e-?mail|share)"
     r"\s*(?:[:|»›→>\]\)]|[-–—]\s|$)",
     re.IGNORECASE,
 )
@@ -158,7 +161,9 @@ _SECTION_HEADING = re.compile(
     r"top stories|latest (?:news|stories|posts)|comments?|\d+ comments?|leave a (?:comment|reply)|"
     r"(?:about|more by) the authors?|share(?: this(?: article| story)?)?|"
     r"sign up.*|subscribe.*|newsletter|tags?|topics?|editor'?s picks?|what to read next|"
-    r"don'?t miss|further reading|keep reading)\s*:?\s*$",
+    r"don'?t miss|further reading|keep reading|table of contents|contents|in this article|"
+    r"on this page|jump to|related reads|article tags|newsletters?|"
+    r"you (?:may|might) (?:also )?be interested.*)\s*:?\s*$",
     re.IGNORECASE,
 )
 _INLINE_CREDIT = re.compile(
@@ -180,12 +185,24 @@ def _link_share(element: etree._Element) -> float:
     return linked / text
 
 
+# Affiliate and sponsorship disclosures: about the page's business, not the story.
+_DISCLOSURE = re.compile(
+    r"\b(?:as an amazon associate|(?:we|i) (?:may )?(?:earn|receive) (?:a )?(?:small )?"
+    r"(?:commission|fee)|affiliate (?:links?|commission)|(?:products|items) (?:are|were) "
+    r"(?:independently )?(?:chosen|selected) (?:independently )?by our editors|"
+    r"supported by (?:commissions|advertis))",
+    re.IGNORECASE,
+)
+
+
 def is_clutter_line(element: etree._Element) -> bool:
     """True for a short block that points elsewhere, credits a photo or asks for action."""
     text = _text(element)
     if not text:
         return element.tag not in ("graphic", "lb") and element.find(".//graphic") is None
     if is_credit_line(text):
+        return True
+    if len(text) < 400 and _DISCLOSURE.search(text):
         return True
     if len(text) < 200 and _PROMPT.match(text) and (
         _link_share(element) > 0.3 or len(text) < 80 or ":" in text[:25]
