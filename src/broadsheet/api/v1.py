@@ -295,7 +295,7 @@ def make_router(db: Database, settings: Any) -> APIRouter:
 
     @router.api_route(PREFIX + "/{rest:path}", include_in_schema=False, methods=ANY_METHOD)
     def unknown(request: Request, rest: str) -> Response:
-        allowed = sorted({m for r in router.routes
+        allowed = sorted({m for r in _flat_routes(router.routes)
                           if getattr(r, "path", None) not in (None, PREFIX + "/{rest:path}")
                           and r.matches(request.scope)[0] == Match.PARTIAL
                           for m in getattr(r, "methods", ()) or ()})
@@ -305,6 +305,15 @@ def make_router(db: Database, settings: Any) -> APIRouter:
         raise ApiError(404, f"no API route at {request.url.path}")
 
     return router
+
+
+def _flat_routes(routes: list[Any]) -> list[Any]:
+    """Routes with included routers opened up (FastAPI may keep an included router whole)."""
+    flat = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        flat.extend(_flat_routes(inner.routes) if inner is not None else [route])
+    return flat
 
 
 def search_articles(db: Database, q: str, **filters: Any) -> Any:
