@@ -47,6 +47,10 @@ TRAFILATURA_OPTIONS = {
 }
 # Share of the page's sentence-long text the quick pass must find to be trusted.
 _ENOUGH_PROSE = 0.5
+# Below this many characters trafilatura found no article; the baseline may, if it
+# finds several times more.
+_THIN = 250
+_BASELINE_GAIN = 2
 _VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
     "or ancestor::template)]"
@@ -82,6 +86,17 @@ def _extract_body(tree: etree._Element, url: str | None, prose: int) -> etree._E
     if found < _ENOUGH_PROSE * prose:
         document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS) or document
     return document.body if document is not None else None
+
+
+def _baseline(
+    tree: etree._Element, body: etree._Element | None, text: str
+) -> tuple[etree._Element | None, str]:
+    """When little article was found (shops, landing pages), the page's own JSON-LD
+    articleBody, <article> or paragraphs, if they give clearly more."""
+    fallback, found, _size = trafilatura.baseline(tree)
+    if fallback is None or len(found) < max(_THIN, _BASELINE_GAIN * len(text)):
+        return body, text
+    return fallback, body_to_text(fallback)
 
 
 def _fallback_date(tree: etree._Element, url: str | None, title: str | None) -> dt.datetime | None:
@@ -151,6 +166,9 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
         if credit is None and credits:
             _caption, credit = split_caption(credits[0])
         text = body_to_text(body)
+    if scope is not None and len(text) < _THIN:
+        body, text = _baseline(scope, body, text)
+    if body is not None:
         article_html = sanitize_html(body_to_html(body), base)
         graphic = body.find(".//graphic")
         body_image = graphic.get("src") if graphic is not None else None
