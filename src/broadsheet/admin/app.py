@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -78,9 +78,11 @@ class AdminRoute(APIRoute):
 _ENV = _templates()
 
 
-async def form_of(request: Request) -> FormData:
-    """The posted form (read before the handler runs in a thread)."""
-    return await request.form()
+async def form_of(request: Request) -> AsyncIterator[FormData]:
+    """The posted form (read before the handler runs in a thread); uploaded files are
+    closed afterwards, whether the handler accepted the form or refused it."""
+    async with request.form() as form:
+        yield form
 
 
 Form = Annotated[FormData, Depends(form_of)]
@@ -198,10 +200,10 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
         from broadsheet.sources.opml import import_opml
 
-        form = await request.form()
-        session = await run_in_threadpool(staff, request, form)
-        upload = form.get("file")
-        body = await upload.read() if hasattr(upload, "read") else b""
+        async with request.form() as form:  # closes the spooled upload, refused or not
+            session = await run_in_threadpool(staff, request, form)
+            upload = form.get("file")
+            body = await upload.read() if hasattr(upload, "read") else b""
         try:
             added = await run_in_threadpool(import_opml, db, body)
         except BroadsheetError as error:

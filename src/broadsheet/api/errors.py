@@ -95,6 +95,8 @@ def translate(error: Exception, request: Request) -> JSONResponse:
         return error_response(503, "the database is unavailable, try again")
     if isinstance(error, BroadsheetError):
         return error_response(400, str(error))
+    if isinstance(error, OverflowError):  # an id or time beyond what storage can hold
+        return error_response(400, "a number in the request is out of range")
     log.exception("api: unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "an internal error occurred; it has been logged")
 

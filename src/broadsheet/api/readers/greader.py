@@ -29,7 +29,7 @@ from broadsheet.api import access, auth
 from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError
 from broadsheet.api.readers.common import (
-    categories, find_category, guarded_route, key_failed, key_refused, seconds,
+    categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
     source_categories, threaded,
 )
 from broadsheet.store import Database
@@ -108,7 +108,7 @@ def stream_filter(db: Database, stream: str, params: MultiDict) -> EntryFilter:
                 values["starred"] = flag
     for key, name in (("ot", "published_after"), ("nt", "published_before")):
         if params.get(key, "").isdigit():
-            values[name] = dt.datetime.fromtimestamp(int(params[key]), dt.UTC)
+            values[name] = from_seconds(int(params[key]))
     return EntryFilter(**values)
 
 
@@ -365,7 +365,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         if stamp.isdigit():
             when = int(stamp) / (1_000_000 if len(stamp) > 12 else 1)
             selection = EntryFilter(**{**selection.__dict__, "published_before":
-                                       dt.datetime.fromtimestamp(when, dt.UTC)})
+                                       from_seconds(when)})
         state.mark_all_read(db, user.id, selection)
         return PlainTextResponse("OK")
 

@@ -31,8 +31,8 @@ from broadsheet.api import access, auth
 from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError, error_response
 from broadsheet.api.readers.common import (
-    DEFAULT_CATEGORY, categories, category_id, find_category, guarded_route, source_categories,
-    threaded,
+    DEFAULT_CATEGORY, categories, category_id, find_category, from_seconds, guarded_route,
+    key_failed, key_refused, source_categories, threaded,
 )
 from broadsheet.store import Database, utcnow
 from broadsheet.store import reader_state as state
@@ -81,8 +81,13 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
     def user_of(request: Request) -> User:
         token = request.headers.get("x-auth-token")
         if token:
+            # Wrong tokens count against the address, as wrong Fever keys do.
+            address = access.client_address(request)
+            if key_refused(db, "miniflux", address):
+                raise ApiError(401, "Access Unauthorized")
             user = access.user_for_token(db, token)
             if user is None:
+                key_failed(db, "miniflux", address)
                 raise ApiError(401, "Access Unauthorized")
             return user
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
@@ -149,7 +154,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
                           ("published_after", "published_after"),
                           ("published_before", "published_before")):
             if params.get(key, "").isdigit():
-                values[name] = dt.datetime.fromtimestamp(int(params[key]), dt.UTC)
+                values[name] = from_seconds(int(params[key]))
         for key, name in (("after_entry_id", "after_id"), ("before_entry_id", "before_id")):
             if params.get(key, "").isdigit():
                 values[name] = int(params[key])
