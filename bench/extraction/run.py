@@ -4,8 +4,10 @@ Run on demand, never in the test suite:
 
     .venv/bin/python bench/extraction/run.py [--data ../shared/eval-data]
 
-Both systems see the same gzip-decompressed bytes and URL in the same run, so the
-pages/s ratio is meaningful on any machine. Datasets are read where they are;
+Both systems see the same gzip-decompressed bytes and URL in the same run, page by
+page in alternating order, so the pages/s ratio is meaningful on any machine.
+``--worst N`` lists the pages we score worst on; ``--scores FILE`` writes every
+page's scores for both systems. Datasets are read where they are;
 nothing from them is copied into the project.
 """
 
@@ -17,7 +19,7 @@ import json
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from statistics import fmean
 from typing import Any
@@ -81,14 +83,25 @@ def trafilatura_metadata(page: dict[str, Any]) -> dict[str, Any]:
     return {"title": meta.title, "authors": authors, "published": meta.date}
 
 
-def timed(system: Callable[[dict[str, Any]], dict[str, Any]],
-          pages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float]:
-    """Run ``system`` on every page; pages/s after one untimed warm-up page (lazy model loads)."""
+def timed_pair(pages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float,
+                                                     list[dict[str, Any]], float]:
+    """Run both systems on every page, interleaved, and return results and pages/s of each.
+
+    Interleaving (alternating which system goes first) spreads any change in machine
+    load over both systems; one untimed warm-up page each loads lazy models first.
+    """
     if pages:
-        system(pages[0])
-    start = time.perf_counter()
-    results = [system(page) for page in pages]
-    return results, len(pages) / (time.perf_counter() - start)
+        run_ours(pages[0])
+        run_trafilatura(pages[0])
+    ours, theirs = [], []
+    spent = [0.0, 0.0]
+    for index, page in enumerate(pages):
+        order = ((0, run_ours, ours), (1, run_trafilatura, theirs))
+        for slot, system, results in order if index % 2 == 0 else order[::-1]:
+            start = time.perf_counter()
+            results.append(system(page))
+            spent[slot] += time.perf_counter() - start
+    return ours, len(pages) / spent[0], theirs, len(pages) / spent[1]
 
 
 def score_aeb(pages: list[dict[str, Any]], results: list[dict[str, Any]]) -> dict[str, float]:
@@ -123,15 +136,36 @@ def score_metadata(pages: list[dict[str, Any]], results: list[dict[str, Any]]) -
             "date": fmean(dates) if dates else 0.0, "n": len(titles)}
 
 
-def dump_worst(name: str, pages: list[dict[str, Any]], ours: list[dict[str, Any]],
-               theirs: list[dict[str, Any]], score: Callable[[str, Any], float], count: int) -> None:
-    """Print the ids where we lose most against trafilatura (for development)."""
-    deltas = sorted(
-        ((score(o["text"], p["truth"]) - score(t["text"], p["truth"]), p["id"],
-          score(o["text"], p["truth"])) for p, o, t in zip(pages, ours, theirs)))
-    print(f"\nworst {name} pages (ours - trafilatura, ours):")
-    for delta, page_id, mine in deltas[:count]:
-        print(f"  {page_id[:16]}  {delta:+.3f}  {mine:.3f}")
+def page_scores(name: str, pages: list[dict[str, Any]], ours: list[dict[str, Any]],
+                theirs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-page precision, recall and F1 of both systems (the dataset's own measure)."""
+    rows = []
+    for page, mine, other in zip(pages, ours, theirs):
+        row: dict[str, Any] = {"dataset": name, "id": page["id"], "type": page.get("type"),
+                               "url": page["url"]}
+        for system, result in (("ours", mine), ("trafilatura", other)):
+            if name == "AEB":
+                p, r = metrics.aeb_page(result["text"], page["truth"])
+                p, r = p or 0.0, r or 0.0
+                f1 = 2 * p * r / (p + r) if p + r else 0.0
+            else:
+                p, r, f1 = metrics.wcxb_page(result["text"], page["truth"].get("main_content") or "")
+            row[system] = {"p": round(p, 4), "r": round(r, 4), "f1": round(f1, 4),
+                           "chars": len(result["text"])}
+        rows.append(row)
+    return rows
+
+
+def dump_worst(rows: list[dict[str, Any]], count: int) -> None:
+    """Print the pages we score worst on, with trafilatura's score beside ours."""
+    if not rows:
+        return
+    print(f"\nworst {rows[0]['dataset']} pages (ours P/R/F1, trafilatura F1, lengths):")
+    for row in sorted(rows, key=lambda r: r["ours"]["f1"])[:count]:
+        mine, other = row["ours"], row["trafilatura"]
+        print(f"  {row['id'][:16]:16} {str(row['type'] or '-'):8} P{mine['p']:.2f} R{mine['r']:.2f} "
+              f"F{mine['f1']:.2f}  traf F{other['f1']:.2f}  chars {mine['chars']}/{other['chars']}"
+              f"  {row['url'][:60]}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,31 +173,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval-data")
     parser.add_argument("--limit", type=int, default=None, help="pages per dataset (development)")
     parser.add_argument("--dataset", choices=("aeb", "wcxb", "both"), default="both")
-    parser.add_argument("--worst", type=int, default=0, help="list the N pages we lose most on")
+    parser.add_argument("--worst", type=int, default=0, help="list the N pages we score worst on")
+    parser.add_argument("--scores", type=Path, default=None,
+                        help="write per-page scores of both systems as JSON lines (development)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     rows: list[str] = []
+    per_page: list[dict[str, Any]] = []
     header = f"{'dataset':8} {'system':12} {'P':>6} {'R':>6} {'F1':>6} {'leak':>6} {'miss':>6} " \
              f"{'title':>6} {'author':>6} {'date':>6} {'pages/s':>8}"
     if args.dataset in ("aeb", "both"):
         pages = list(load_aeb(args.data, args.limit))
-        ours, ours_speed = timed(run_ours, pages)
-        theirs, their_speed = timed(run_trafilatura, pages)
+        ours, ours_speed, theirs, their_speed = timed_pair(pages)
+        per_page += page_scores("AEB", pages, ours, theirs)
         for system, results, speed in (("broadsheet", ours, ours_speed),
                                        ("trafilatura", theirs, their_speed)):
             s = score_aeb(pages, results)
             rows.append(f"{'AEB':8} {system:12} {s['precision']:6.3f} {s['recall']:6.3f} "
                         f"{s['f1']:6.3f} {'':>6} {'':>6} {'':>6} {'':>6} {'':>6} {speed:8.1f}")
         rows.append(f"{'AEB':8} {'speed ratio':12} {ours_speed / their_speed:>62.2f}x")
-        if args.worst:
-            def f1(text: str, truth: Any) -> float:
-                p, r = metrics.aeb_page(text, truth)
-                return 2 * (p or 0) * (r or 0) / ((p or 0) + (r or 0)) if (p or 0) + (r or 0) else 0
-            dump_worst("AEB", pages, ours, theirs, f1, args.worst)
     if args.dataset in ("wcxb", "both"):
         pages = list(load_wcxb(args.data, args.limit))
-        ours, ours_speed = timed(run_ours, pages)
-        theirs, their_speed = timed(run_trafilatura, pages)
+        ours, ours_speed, theirs, their_speed = timed_pair(pages)
+        per_page += page_scores("WCXB", pages, ours, theirs)
         their_meta = [trafilatura_metadata(p) if p["type"] == "article" else {} for p in pages]
         for (system, results, speed), meta in zip(
             (("broadsheet", ours, ours_speed), ("trafilatura", theirs, their_speed)),
@@ -177,10 +209,11 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(f"({len(pages)} WCXB dev pages; metadata on the {m['n']} article pages; "
                     f"trafilatura metadata from extract_metadata, untimed)")
         rows.append(WCXB_ATTRIBUTION)
-        if args.worst:
-            dump_worst("WCXB", pages, ours, theirs,
-                       lambda text, truth: metrics.wcxb_page(text, truth.get("main_content") or "")[2],
-                       args.worst)
+    if args.worst:
+        for name in ("AEB", "WCXB"):
+            dump_worst([r for r in per_page if r["dataset"] == name], args.worst)
+    if args.scores:
+        args.scores.write_text("".join(json.dumps(r) + "\n" for r in per_page), encoding="utf-8")
     print()
     print(header)
     print("\n".join(rows))
