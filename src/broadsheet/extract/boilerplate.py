@@ -32,8 +32,10 @@ _CLUTTER_NAME = re.compile(
     + r")(?![a-z0-9])",
     re.IGNORECASE,
 )
-_CLASSY = etree.XPath("//*[@class or @id or @role or @hidden or self::nav or self::aside "
-                      "or self::footer or self::form or self::button]")
+# Candidates: class and id values are matched as strings (few distinct ones, cached),
+# so only their owners and the clutter tags, roles and hidden regions become elements.
+_NAMES = etree.XPath("//@class | //@id")
+_MARKED = etree.XPath("//nav | //aside | //footer | //form | //button | //*[@hidden] | //*[@role]")
 _CLUTTER_ELEMENTS = frozenset({"nav", "aside", "footer", "form", "button"})
 _KEEP_TAGS = frozenset({"html", "body", "main", "article", "p", "h1", "h2", "h3", "h4", "li",
                         "td", "tr", "table", "tbody", "blockquote", "pre", "code"})
@@ -101,17 +103,15 @@ def prune_page(tree: etree._Element) -> int:
     """
     page_prose, prose = _prose_by_element(tree)
     limit = 0.15 * (page_prose or 1)
-    doomed: list[etree._Element] = []
-    doomed_set: set[etree._Element] = set()
-    for element in _CLASSY(tree):
-        if not isinstance(element.tag, str) or element.tag in _KEEP_TAGS:
-            continue
-        if not _named_clutter(element) or prose.get(element, 0) > limit:
-            continue
-        if doomed_set and any(a in doomed_set for a in element.iterancestors()):
-            continue
-        doomed.append(element)
-        doomed_set.add(element)
+    candidates = {name.getparent() for name in _NAMES(tree) if _clutter_name(name)}
+    candidates.update(_MARKED(tree))
+    passing = {
+        element for element in candidates
+        if isinstance(element.tag, str) and element.tag not in _KEEP_TAGS
+        and prose.get(element, 0) <= limit and _named_clutter(element)
+    }
+    # The outermost regions go; what they contain goes with them.
+    doomed = [e for e in passing if not any(a in passing for a in e.iterancestors())]
     for element in doomed:
         _remove_keep_tail(element)
     return page_prose - sum(prose.get(element, 0) for element in doomed)
