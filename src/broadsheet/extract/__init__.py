@@ -45,8 +45,11 @@ TRAFILATURA_OPTIONS = {
     "include_formatting": True, "include_links": True, "output_format": "xml",
     "with_metadata": False,
 }
-# Share of the page's sentence-long text the quick pass must find to be trusted.
-_ENOUGH_PROSE = 0.5
+# The quick pass is trusted when it finds between these shares of the page's
+# sentence-long text: less missed the article, much more took in link lists.
+_ENOUGH_PROSE = 0.6
+_TOO_MUCH_PROSE = 2.5
+_MIN_PROSE = 200
 # Below this many characters trafilatura found no article; the baseline may, if it
 # finds several times more.
 _THIN = 250
@@ -83,7 +86,7 @@ def _extract_body(tree: etree._Element, url: str | None, prose: int) -> etree._E
     options = {**TRAFILATURA_OPTIONS, "fast": True}
     document = trafilatura.bare_extraction(tree, url=url, **options)
     found = len(document.raw_text or "") if document is not None else 0
-    if found < _ENOUGH_PROSE * prose:
+    if found < _ENOUGH_PROSE * prose or (prose >= _MIN_PROSE and found > _TOO_MUCH_PROSE * prose):
         document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS) or document
     return document.body if document is not None else None
 
