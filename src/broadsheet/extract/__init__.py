@@ -1,10 +1,14 @@
 """Extract stage: a fetched page becomes a clean article with its metadata.
 
-    bytes/str --decode--> text --lxml--> tree --metadata--> PageMeta
-    tree --lazy images, captions out, prune_page--> tree --trafilatura--> XML body
-    body --prune_body--> body --render--> text, HTML --sanitize_html (last)--> html
+    bytes/str --decode, bound_page--> text --lxml--> tree --rules.drop--> tree
+    tree --metadata (dates read before pruning)--> PageMeta
+    tree --lazy images, captions out, rules.keep, prune_page--> tree
+    tree --trafilatura quick pass (full pass if it found too little or too much)--> XML body
+    body --prune_body--> body (thin? trafilatura's baseline instead)
+    body --render--> text, HTML --sanitize_html (last)--> html
 
 Nothing here touches the network: trafilatura and htmldate only ever get a tree.
+Huge inputs are cut down first (``bounds``), so time and memory stay bounded.
 """
 
 from __future__ import annotations

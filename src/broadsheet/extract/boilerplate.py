@@ -74,11 +74,6 @@ _PROSE_TEXT = etree.XPath(
 )
 
 
-def prose_length(element: etree._Element) -> int:
-    """Characters of sentence-long text outside links: prose, not link lists or labels."""
-    return sum(len(text) for text in _PROSE_TEXT(element))
-
-
 def _prose_by_element(tree: etree._Element) -> tuple[int, dict[etree._Element, int]]:
     """The page's prose length and each element's share of it, in one pass over the text."""
     totals: dict[etree._Element, int] = {}
