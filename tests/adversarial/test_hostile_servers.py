@@ -278,22 +278,25 @@ def test_mixed_chain_moves_only_along_its_permanent_hops(server: ScriptedServer,
     assert stored.last_error is None
 
 
-def test_permanent_redirect_onto_another_subscription_keeps_both_without_error(
+def test_permanent_redirect_onto_another_subscription_merges_into_it(
         server: ScriptedServer, home) -> None:
-    """The code keeps the old source where it is (pending move noted) rather than merging:
-    no error, no two sources with one address."""
+    """Confirmed on two polls, a move onto an address already subscribed merges the old
+    source into it: it keeps its articles, stops polling, and no feed is polled twice."""
     db, settings = home
     server.route("/old.xml", _redirect(server.url("/new.xml"), 301))
     server.route("/new.xml", Reply(200, FEED))
     old = source_store.add_source(db, server.url("/old.xml"))
     new = source_store.add_source(db, server.url("/new.xml"))
-    for _ in range(3):
+    for _ in range(2):
         summary = _poll(db, settings, old, new)
         assert summary.count("error") == 0, [o.error for o in summary.outcomes]
+    merged = source_store.get_source(db, old.id)
+    assert merged.status == "merged" and server.url("/new.xml") in (merged.last_error or "")
     urls = [s.url for s in source_store.list_sources(db)]
     assert len(urls) == len(set(urls)) == 2
-    assert source_store.get_source(db, old.id).url == server.url("/old.xml")
     assert article_store.count_articles(db, new.id) == 3
+    assert old.id not in {s.id for s in source_store.due_sources(db, utcnow()
+                                                                  + dt.timedelta(days=2))}
 
 
 # --- status codes: 410, 429, 503 -------------------------------------------------------------

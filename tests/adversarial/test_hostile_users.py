@@ -488,10 +488,6 @@ def test_absurd_limits_and_offsets_are_clamped_or_refused(desk: Desk) -> None:
     assert not failures, failures[:12]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "site/app.py /articles/{article_id} and /sources/{source_id} pass ids beyond 2**63 to "
-    "SQLite (OverflowError: Python int too large to convert to SQLite INTEGER) -> 500; "
-    "declare the path parameters as Path(ge=1, le=2**63-1) or answer 404 above that"))
 def test_absurd_ids_in_site_paths_are_not_found(desk: Desk) -> None:
     failures = []
     for value in (str(2**64), "9" * 40, "-9" + "9" * 30):

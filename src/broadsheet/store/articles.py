@@ -116,8 +116,14 @@ def add_article(db: Database, article: Article) -> int | None:
         return connection.scalar(statement)
 
 
+MAX_ID = 2**63 - 1
+"""The largest id either engine stores; larger ones are simply not found."""
+
+
 def get_article(db: Database, article_id: int) -> StoredArticle | None:
-    """One article with its source's name, or None."""
+    """One article with its source's name, or None (also for ids no database can hold)."""
+    if not 0 < article_id <= MAX_ID:
+        return None
     with db.begin() as connection:
         row = connection.execute(_select().where(articles.c.id == article_id)).first()
     return _stored(row) if row else None
@@ -334,6 +340,8 @@ def page_version(db: Database, article_id: int) -> tuple[int, int, int] | None:
     processes. Other edits (outlet profiles, deletions of other articles) wait for the
     cache's time limit.
     """
+    if not 0 < article_id <= MAX_ID:
+        return None
     from broadsheet.store.schema import story_state
 
     def counter(name: str) -> Any:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from broadsheet.store.db import Database, to_db_time, utcnow
 from broadsheet.store.schema import host_slots, host_state, leader_locks, sources, workers
-from broadsheet.store.sources import _source
+from broadsheet.store.sources import IDLE_STATUSES, _source
 from broadsheet.types import Source
 
 
@@ -40,7 +40,7 @@ def claim_due_sources(
     due = (
         sa.select(sources.c.id)
         # A gone (410) source is still retried at its back-off, at most a day apart.
-        .where(sources.c.status != "paused")
+        .where(sources.c.status.not_in(IDLE_STATUSES))
         .where(sa.or_(sources.c.next_poll.is_(None), sources.c.next_poll <= to_db_time(now)))
         .where(sa.or_(sources.c.lease_until.is_(None), sources.c.lease_until < to_db_time(now)))
         .order_by(sources.c.next_poll.is_(None).desc(), sources.c.next_poll, sources.c.id)

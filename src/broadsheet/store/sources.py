@@ -15,6 +15,10 @@ from broadsheet.store.schema import sources
 from broadsheet.types import Source
 
 
+IDLE_STATUSES = ("paused", "merged")
+"""Sources in these states are not polled: paused by a person, or merged into another."""
+
+
 def _source(row: Any) -> Source:
     return Source(
         id=row.id, url=row.url, title=row.title, site_url=row.site_url, etag=row.etag,
@@ -58,6 +62,8 @@ def add_sources(db: Database, feeds: Sequence[tuple[str, str]]) -> list[Source]:
 
 def get_source(db: Database, source_id: int) -> Source:
     """Return one source, or raise SourceError."""
+    if not 0 < source_id <= 2**63 - 1:
+        raise SourceError(f"sources: no source with id {source_id}")
     with db.begin() as connection:
         row = connection.execute(sa.select(sources).where(sources.c.id == source_id)).first()
     if row is None:
@@ -79,7 +85,7 @@ def due_sources(db: Database, now: dt.datetime | None = None) -> list[Source]:
         rows = connection.execute(
             sa.select(sources)
             .where(sa.or_(sources.c.next_poll.is_(None), sources.c.next_poll <= to_db_time(now)))
-            .where(sources.c.status != "paused")
+            .where(sources.c.status.not_in(IDLE_STATUSES))
             .order_by(sources.c.next_poll.is_(None).desc(), sources.c.next_poll, sources.c.id)
         ).all()
     return [_source(r) for r in rows]

@@ -126,6 +126,9 @@ def source_rules(source: Source) -> ExtractRules | None:
     return rules
 
 
+IDLE_STATUSES = source_store.IDLE_STATUSES
+
+
 class Updater:
     """Runs the pipeline for a set of sources with one shared Fetcher."""
 
@@ -284,9 +287,14 @@ class Updater:
         """A permanent redirect moves the source once it is seen on two polls in a row."""
         if not moved_to or moved_to == source.url:
             return {"pending_redirect": None}
-        if source.pending_redirect == moved_to and moved_to not in source_store.source_urls(self.db):
+        if source.pending_redirect != moved_to:
+            return {"pending_redirect": moved_to}
+        if moved_to not in source_store.source_urls(self.db):
             return {"url": moved_to, "pending_redirect": None}
-        return {"pending_redirect": moved_to}
+        # The feed moved onto another subscription: merge into it rather than poll one
+        # feed twice. This source keeps its articles and stops polling.
+        return {"status": "merged", "pending_redirect": None,
+                "last_error": f"sources: merged into {moved_to[:500]} (permanent redirect)"}
 
     def _error_values(
         self, source: Source, error: BroadsheetError, now: dt.datetime
@@ -487,7 +495,7 @@ def run_update(
     if source_id is not None:
         chosen = [source_store.get_source(db, source_id)]
     elif everything:
-        chosen = [s for s in source_store.list_sources(db) if s.status != "paused"]
+        chosen = [s for s in source_store.list_sources(db) if s.status not in IDLE_STATUSES]
     else:
         chosen = source_store.due_sources(db)
     summary = asyncio.run(update_sources(db, settings, chosen, progress))
