@@ -53,16 +53,23 @@ class MicroCache:
         self.size = size
         self._items: OrderedDict[object, tuple[float, bytes, str]] = OrderedDict()
         self._lock = threading.Lock()
+        self._making: set[object] = set()
 
     def get(self, key: object, make: Callable[[], bytes]) -> tuple[bytes, str]:
         """The cached body and ETag for ``key``, rendering it with ``make`` when stale."""
         now = time.monotonic()
         with self._lock:
             found = self._items.get(key)
-            if found and now - found[0] < self.ttl:
+            # While one thread makes a stale entry again, the others keep serving it.
+            if found and (now - found[0] < self.ttl or key in self._making):
                 self._items.move_to_end(key)
                 return found[1], found[2]
-        body = make()
+            self._making.add(key)
+        try:
+            body = make()
+        finally:
+            with self._lock:
+                self._making.discard(key)
         tag = etag_of(body)
         with self._lock:
             self._items[key] = (now, body, tag)
