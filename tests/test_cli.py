@@ -194,3 +194,46 @@ def test_demo_ingests_and_serves_the_site(tmp_path):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.mark.slow
+def test_run_polls_in_a_child_process_and_serves(tmp_path, newsroom):
+    port = _free_port()
+    run_cli(tmp_path, "sources", "add", newsroom.feed_urls()[0])
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
+    environment.update(BROADSHEET_HOME=str(tmp_path), BROADSHEET_ALLOWED_NETWORKS="127.0.0.1/32")
+    process = subprocess.Popen([sys.executable, "-m", "broadsheet", "run", "--port", str(port)],
+                               env=environment, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        page = ""
+        while time.monotonic() < deadline and "/articles/" not in page:
+            try:
+                page = _get(f"http://127.0.0.1:{port}/").decode()
+            except OSError:
+                pass
+            time.sleep(0.3)
+        assert "/articles/" in page, "run never showed an ingested article"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    time.sleep(0.5)
+    assert _count_rows(tmp_path)[0] > 0
+    assert not _workers_of(tmp_path), "the poller outlived 'broadsheet run'"
+
+
+def _workers_of(home: Path) -> list[int]:
+    """Live 'broadsheet worker' processes whose BROADSHEET_HOME is ``home``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"worker" in command and f"BROADSHEET_HOME={home}".encode() in environ:
+            found.append(int(entry.name))
+    return found

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import json
 import logging
+import os
+import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -331,24 +332,29 @@ def run(ctx: Context, host: str | None, port: int | None) -> None:
     _serve(ctx)
 
 
-def _start_poller(ctx: Context) -> threading.Thread:
-    """Embedded mode: the same worker loop as ``broadsheet worker``, in a thread."""
-    from broadsheet.update.worker import Worker
+def _start_poller(ctx: Context) -> subprocess.Popen[bytes]:
+    """Embedded mode: ``broadsheet worker`` in a child process beside the web server.
 
-    worker = Worker(ctx.db(), ctx.settings)
-    log = logging.getLogger("broadsheet.run")
+    The same worker loop as a cluster's, kept out of the web server's process so that
+    parsing and extraction never hold up a page; it gets every setting this process
+    resolved (flags included) through the environment, and stops when this process does.
+    """
+    environment = dict(os.environ)
+    for name, value, _origin in ctx.settings.rows():
+        environment[f"BROADSHEET_{name.upper()}"] = str(value)
+    environment.pop("BROADSHEET_CONFIG", None)  # already folded into the values above
+    child = subprocess.Popen([sys.executable, "-m", "broadsheet", "worker"], env=environment)
 
-    def loop() -> None:
-        while True:
+    def stop() -> None:
+        if child.poll() is None:
+            child.terminate()
             try:
-                worker.run()
-            except Exception:  # the poller must outlive any one bad round
-                log.exception("worker round failed")
-                time.sleep(5)
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
-    thread = threading.Thread(target=loop, name="poller", daemon=True)
-    thread.start()
-    return thread
+    atexit.register(stop)
+    return child
 
 
 @cli.command()
