@@ -5,7 +5,7 @@ pipeline on them while a heartbeat keeps the leases alive, and gives them back. 
 that dies simply stops heartbeating; its leases expire and others pick the sources up.
 One worker at a time, whoever holds the "maintenance" leader lease, also tidies up after
 dead workers. Embedded mode (``broadsheet run`` on SQLite) runs exactly this loop in a
-thread.
+child process beside the web server.
 """
 
 from __future__ import annotations
