@@ -219,3 +219,11 @@ def test_sentences_starting_with_prompt_words_stay():
             "<p>Read the full statement on the council's website, officials said.</p>")
     text = extract_article(_page(body=body)).text
     assert "More information is available from the council." in text
+
+
+def test_prompts_nested_in_lists_go_but_list_content_stays():
+    body = ("<ul><li>The inland route adds twenty minutes to the journey for most drivers.</li>"
+            "<li>Pin this for later!</li><li>Buses run every half hour from the station.</li></ul>")
+    text = extract_article(_page(body=body)).text
+    assert "Pin this" not in text
+    assert "The inland route adds twenty minutes" in text and "Buses run every half hour" in text

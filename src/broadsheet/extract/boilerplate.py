@@ -140,7 +140,9 @@ _PROMPT = re.compile(
     r"this (?:site|website) uses cookies|accept (?:all )?cookies|by continuing to|"
     r"all rights reserved|©|filed under|table of contents|jump to|skip to|back to (?:top|blog|news|"
     r"articles|all)|(?:next|previous|prev) (?:article|post|story)|\d+ min(?:ute)?s? read|"
-    r"log in (?:to|or)|sign in (?:to|or)|register (?:now|today|for free))"
+    r"log in (?:to|or|now)|sign in (?:to|or)|register (?:now|today|for free)|"
+    r"pin (?:this |it )?for later|leave a (?:star )?rating|(?:get|request) (?:a|your) (?:free )?quote|"
+    r"(?:view|buy|shop|check (?:the )?price) (?:it )?(?:on|at) amazon)"
     # ...and single words that are prompts only as a label: "More: ...", "Advertisement".
     r"|^\s*[\[(]?\s*(?:read|see|also|more|watch|listen|related|recommended|trending|subscribe|"
     r"advertisement|sponsored|comments?|copyright|tags?|topics|categor(?:y|ies)|home|log ?in|"
@@ -157,7 +159,8 @@ _SECTION_HEADING = re.compile(
     r"(?:about|more by) the authors?|share(?: this(?: article| story)?)?|"
     r"sign up.*|subscribe.*|newsletter|tags?|topics?|editor'?s picks?|what to read next|"
     r"don'?t miss|further reading|keep reading|table of contents|contents|in this article|"
-    r"on this page|jump to|related reads|article tags|newsletters?|"
+    r"on this page|jump to|related reads|article tags|newsletters?|more like this|"
+    r"popular (?:articles|posts|stories|now)|"
     r"you (?:may|might) (?:also )?be interested.*)\s*:?\s*$",
     re.IGNORECASE,
 )
@@ -249,8 +252,29 @@ def prune_body(body: etree._Element, repeated: tuple[str | None, ...] = ()) -> l
         if element.tag == "list" and _link_share(element) > 0.8 and len(text) < 400:
             body.remove(element)
             continue
+        _prune_nested(element)
         _strip_inline_credits(element)
     return credits
+
+
+_NESTED = ("p", "item", "head")
+
+
+def _prune_nested(element: etree._Element) -> None:
+    """Drop prompts, credits and disclosures nested in lists, quotes and sections.
+
+    Only what reads as clutter by its words: a nested link-only line may be a source.
+    """
+    if element.tag not in ("list", "quote", "div", "details"):
+        return
+    for child in [c for c in element.iter(*_NESTED) if c is not element]:
+        text = _text(child)
+        if text and (is_credit_line(text) or (len(text) < 400 and _DISCLOSURE.search(text)) or (
+            len(text) < 120 and _PROMPT.match(text) and child.find(".//list") is None
+        )):
+            parent = child.getparent()
+            if parent is not None:
+                parent.remove(child)
 
 
 def _strip_inline_credits(element: etree._Element) -> None:
