@@ -6,6 +6,8 @@ row, cell, lb, code, del); mapping it ourselves keeps the output under our contr
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 from lxml import etree
 
 _TAGS = {"list": "ul", "item": "li", "code": "pre", "quote": "blockquote", "lb": "br",
@@ -31,7 +33,7 @@ def _html_tag(element: etree._Element) -> str:
 
 def body_to_html(body: etree._Element) -> str:
     """Return the body as an HTML fragment (unsanitised)."""
-    copy = etree.fromstring(etree.tostring(body))
+    copy = deepcopy(body)  # a copy, not a re-parse of the serialised body
     for element in copy.iter():
         if not isinstance(element.tag, str):
             continue
