@@ -56,6 +56,7 @@ def test_only_one_leader_until_its_lease_ends(db):
 
 
 def test_host_slots_are_shared(db):
+    leases.ensure_host_slots(db, "example.org", 2)
     taken = [leases.claim_host_slot(db, "example.org", f"w{n}", slots=2, lease_seconds=60)
              for n in range(3)]
     assert taken == [0, 1, None]

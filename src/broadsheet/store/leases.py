@@ -13,6 +13,8 @@ import datetime as dt
 import os
 import socket
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from broadsheet.store.db import Database, to_db_time, utcnow
@@ -127,6 +129,14 @@ def release_leader(db: Database, name: str, owner: str) -> None:
                            .where(leader_locks.c.owner == owner))
 
 
+def ensure_host_slots(db: Database, host: str, slots: int) -> None:
+    """Create a host's slot rows once; claiming then needs a single statement."""
+    with db.begin() as connection:
+        for slot in range(slots):
+            connection.execute(db.insert(host_slots).values(host=host, slot=slot)
+                               .on_conflict_do_nothing(index_elements=["host", "slot"]))
+
+
 def claim_host_slot(
     db: Database, host: str, owner: str, *, slots: int, lease_seconds: float,
     owner_silent_seconds: float | None = None,
@@ -134,7 +144,9 @@ def claim_host_slot(
     """Take one of a host's ``slots`` request slots, cluster-wide; None when all are busy.
 
     A slot is free when nobody holds it, its lease ran out, or (with
-    ``owner_silent_seconds``) its holder stopped heartbeating or is gone.
+    ``owner_silent_seconds``) its holder stopped heartbeating or is gone. One statement;
+    call ``ensure_host_slots`` once per host first. A slot is only politeness state, so
+    on PostgreSQL its commit does not wait for the disk.
     """
     now = utcnow()
     free = [host_slots.c.owner.is_(None), host_slots.c.lease_until < to_db_time(now)]
@@ -142,29 +154,32 @@ def claim_host_slot(
         alive = sa.select(workers.c.id).where(workers.c.heartbeat >= to_db_time(
             now - dt.timedelta(seconds=owner_silent_seconds)))
         free.append(host_slots.c.owner.not_in(alive.scalar_subquery()))
+    candidate = (sa.select(host_slots.c.slot).where(host_slots.c.host == host)
+                 .where(host_slots.c.slot < slots).where(sa.or_(*free))
+                 .order_by(host_slots.c.slot).limit(1).with_for_update(skip_locked=True))
+    statement = (sa.update(host_slots).where(host_slots.c.host == host)
+                 .where(host_slots.c.slot == candidate.scalar_subquery())
+                 .values(owner=owner,
+                         lease_until=to_db_time(now + dt.timedelta(seconds=lease_seconds)))
+                 .returning(host_slots.c.slot))
     with db.begin() as connection:
-        for slot in range(slots):
-            connection.execute(db.insert(host_slots).values(host=host, slot=slot)
-                               .on_conflict_do_nothing(index_elements=["host", "slot"]))
-        for slot in range(slots):
-            taken = connection.execute(
-                sa.update(host_slots)
-                .where(host_slots.c.host == host).where(host_slots.c.slot == slot)
-                .where(sa.or_(*free))
-                .values(owner=owner,
-                        lease_until=to_db_time(now + dt.timedelta(seconds=lease_seconds))))
-            if taken.rowcount == 1:
-                return slot
-    return None
+        _relaxed_commit(db, connection)
+        return connection.scalar(statement)
 
 
 def release_host_slot(db: Database, host: str, slot: int, owner: str) -> None:
     """Free a request slot taken with ``claim_host_slot``."""
     with db.begin() as connection:
+        _relaxed_commit(db, connection)
         connection.execute(
             sa.update(host_slots).where(host_slots.c.host == host)
             .where(host_slots.c.slot == slot).where(host_slots.c.owner == owner)
             .values(owner=None, lease_until=None))
+
+
+def _relaxed_commit(db: Database, connection: Any) -> None:
+    if db.dialect == "postgresql":
+        connection.execute(sa.text("SET LOCAL synchronous_commit = off"))
 
 
 def host_not_before(db: Database, host: str) -> dt.datetime | None:

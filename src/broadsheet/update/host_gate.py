@@ -28,6 +28,7 @@ class DatabaseHostGate:
         self.slots = slots
         self.lease_seconds = lease_seconds
         self.owner_silent_seconds = owner_silent_seconds
+        self._prepared: set[str] = set()
         self.poll_seconds = poll_seconds
 
     async def enter(self, host: str) -> object:
@@ -40,6 +41,9 @@ class DatabaseHostGate:
             if wait > 0:
                 await asyncio.sleep(wait)
                 continue
+            if host not in self._prepared:
+                await asyncio.to_thread(leases.ensure_host_slots, self.db, host, self.slots)
+                self._prepared.add(host)
             slot = await asyncio.to_thread(leases.claim_host_slot, self.db, host, self.owner,
                                            slots=self.slots, lease_seconds=self.lease_seconds,
                                            owner_silent_seconds=self.owner_silent_seconds)
