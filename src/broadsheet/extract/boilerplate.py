@@ -9,6 +9,7 @@ that read as clutter: "Read more: ..." lines, photo credits, link-only lines,
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -25,13 +26,9 @@ _CLUTTER_TOKENS = frozenset({
     "authorbio", "sidebar", "modal", "popup", "nav", "navbar", "navigation", "menu", "footer",
     "caption", "figcaption", "credit", "sronly", "screenreader", "donate", "donation",
 })
-# One search per element: a clutter word not glued to other letters ("share-bar",
-# "post_comments", "mostPopular" all match; "shared", "address" do not).
-_CLUTTER_NAME = re.compile(
-    r"(?<![a-z0-9])(?:" + "|".join(sorted(_CLUTTER_TOKENS, key=len, reverse=True))
-    + r")(?![a-z0-9])",
-    re.IGNORECASE,
-)
+# A clutter word not glued to other letters or digits ("share-bar", "post_comments" and
+# "mostpopular" match; "shared", "address", "1ad2" do not): compared as whole tokens.
+_NAME_TOKEN = re.compile(r"[a-z0-9]+")
 # Candidates: class and id values are matched as strings (few distinct ones, cached),
 # so only their owners and the clutter tags, roles and hidden regions become elements.
 _NAMES = etree.XPath("//@class | //@id")
@@ -41,20 +38,17 @@ _KEEP_TAGS = frozenset({"html", "body", "main", "article", "p", "h1", "h2", "h3"
                         "td", "tr", "table", "tbody", "blockquote", "pre", "code"})
 _ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "dialog",
                     "alertdialog", "search", "menu", "menubar"})
-# Class/id strings repeat across a page and across pages of a site: remember verdicts.
-_NAME_VERDICTS: dict[str, bool] = {}
-_MAX_VERDICTS = 8192
+
+
 # Regions a page hides from readers; React's streamed boundaries ("S:1") are shown by script.
 _SHOWN_BY_SCRIPT = re.compile(r"^[SP]:[0-9a-f]+$")
 
 
+# Class/id strings repeat across a page and across pages of a site: remember verdicts
+# (of plain strings: XPath results would keep their whole tree alive in the cache).
+@functools.lru_cache(maxsize=16384)
 def _clutter_name(names: str) -> bool:
-    verdict = _NAME_VERDICTS.get(names)
-    if verdict is None:
-        verdict = _CLUTTER_NAME.search(names) is not None
-        if len(_NAME_VERDICTS) < _MAX_VERDICTS:
-            _NAME_VERDICTS[names] = verdict
-    return verdict
+    return not _CLUTTER_TOKENS.isdisjoint(_NAME_TOKEN.findall(names.lower()))
 
 
 def _named_clutter(element: etree._Element) -> bool:
@@ -98,7 +92,7 @@ def prune_page(tree: etree._Element) -> int:
     """
     page_prose, prose = _prose_by_element(tree)
     limit = 0.15 * (page_prose or 1)
-    candidates = {name.getparent() for name in _NAMES(tree) if _clutter_name(name)}
+    candidates = {name.getparent() for name in _NAMES(tree) if _clutter_name(str(name))}
     candidates.update(_MARKED(tree))
     passing = {
         element for element in candidates
