@@ -169,9 +169,9 @@ def _text(element: etree._Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def _link_share(element: etree._Element) -> float:
-    text = len(_text(element))
-    if not text:
+def _link_share(element: etree._Element, text_length: int | None = None) -> float:
+    text = len(_text(element)) if text_length is None else text_length
+    if not text or element.find(".//ref") is None:
         return 0.0
     linked = sum(len(_text(ref)) for ref in element.iter("ref"))
     return linked / text
@@ -187,9 +187,12 @@ _DISCLOSURE = re.compile(
 )
 
 
-def is_clutter_line(element: etree._Element) -> bool:
-    """True for a short block that points elsewhere, credits a photo or asks for action."""
-    text = _text(element)
+def is_clutter_line(element: etree._Element, text: str | None = None) -> bool:
+    """True for a short block that points elsewhere, credits a photo or asks for action.
+
+    ``text`` is the block's normalised text when the caller has it already.
+    """
+    text = _text(element) if text is None else text
     if not text:
         return element.tag not in ("graphic", "lb") and element.find(".//graphic") is None
     if is_credit_line(text):
@@ -197,10 +200,10 @@ def is_clutter_line(element: etree._Element) -> bool:
     if len(text) < 400 and _DISCLOSURE.search(text):
         return True
     if len(text) < 200 and _PROMPT.match(text) and (
-        _link_share(element) > 0.3 or len(text) < 80 or ":" in text[:25]
+        len(text) < 80 or ":" in text[:25] or _link_share(element, len(text)) > 0.3
     ):
         return True
-    return len(text) < 100 and _link_share(element) > 0.9 and element.tag != "head"
+    return len(text) < 100 and element.tag != "head" and _link_share(element, len(text)) > 0.9
 
 
 def _key(text: str | None) -> str:
@@ -234,16 +237,17 @@ def prune_body(body: etree._Element, repeated: tuple[str | None, ...] = ()) -> l
                 skipping = True
                 body.remove(element)
                 continue
-        if skipping and (_link_share(element) > 0.5 or element.tag == "list" or len(text) < 100):
+        if skipping and (element.tag == "list" or len(text) < 100
+                         or _link_share(element, len(text)) > 0.5):
             body.remove(element)
             continue
         skipping = False
         if is_credit_line(text):
             credits.append(text)
-        if element.tag in ("p", "head", "quote", "list", "item") and is_clutter_line(element):
+        if element.tag in ("p", "head", "quote", "list", "item") and is_clutter_line(element, text):
             body.remove(element)
             continue
-        if element.tag == "list" and _link_share(element) > 0.8 and len(text) < 400:
+        if element.tag == "list" and len(text) < 400 and _link_share(element, len(text)) > 0.8:
             body.remove(element)
             continue
         _prune_nested(element)
