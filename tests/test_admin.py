@@ -178,3 +178,127 @@ def test_articles_can_be_hidden(db, live):
     browser.post(f"{live.base_url}/admin/articles/{first}/show",
                  data={"csrf_token": csrf_of(page.text)})
     assert requests.get(f"{live.base_url}/api/v1/articles/{first}").status_code == 200
+
+
+def test_articles_can_be_re_extracted(db, live, server):
+    import sqlalchemy as sa
+
+    from broadsheet.store.articles import get_article
+    from broadsheet.store.audit import recent_actions
+    from broadsheet.store.schema import articles
+    from tests.servers import page
+
+    paragraphs = [f"Paragraph {n} of the harbour report tells the whole long story of the "
+                  f"night the ferry came in late and the quay was full of people." for n in
+                  range(8)]
+    server.route("/story", Reply(body=page("Harbour report", paragraphs),
+                                 headers={"Content-Type": "text/html; charset=utf-8"}))
+    source = add_source(db, server.url("/feed"), "News")
+    good, missing = add_articles(db, source.id, 2, extraction_method="feed",
+                                 extraction_error="fetch: timed out")
+    with db.begin() as connection:
+        connection.execute(sa.update(articles).where(articles.c.id == good).values(
+            canonical_url=server.url("/story")))
+        connection.execute(sa.update(articles).where(articles.c.id == missing).values(
+            canonical_url=server.url("/gone"), feed_link=None))
+    server.route("/gone", Reply(status=404, body=b"gone"))
+    make_user(db, "ed", "editor")
+    browser, _ = log_in(live.base_url, "ed")
+    listing = browser.get(live.base_url + "/admin/articles")
+    assert f"/admin/articles/{good}/reextract" in listing.text
+    done = browser.post(f"{live.base_url}/admin/articles/{good}/reextract",
+                        data={"csrf_token": csrf_of(listing.text)})
+    assert done.status_code == 200 and "re-extracted from the page" in done.text
+    article = get_article(db, good)
+    assert article.extraction_method == "page" and article.extraction_error is None
+    assert "ferry came in late" in article.text and "<p>" in article.html
+    failed = browser.post(f"{live.base_url}/admin/articles/{missing}/reextract",
+                          data={"csrf_token": csrf_of(listing.text)})
+    assert failed.status_code == 200 and "re-extract failed" in failed.text
+    assert "404" in get_article(db, missing).extraction_error
+    assert get_article(db, missing).text.startswith("Paragraph 1")
+    assert browser.post(f"{live.base_url}/admin/articles/{good}/reextract").status_code == 403
+    assert [e for e in recent_actions(db) if e.action == "article.reextract"]
+
+
+def _place(db, groups):
+    """Put articles into stories directly: {story id: [article ids]}."""
+    from broadsheet.store.articles import get_articles
+    from broadsheet.store.stories import PlacedArticle, record_placements
+
+    placed = []
+    for story_id, ids in groups.items():
+        for article in get_articles(db, ids):
+            placed.append(PlacedArticle(article.id, story_id, article.published, None, b""))
+    record_placements(db, placed)
+
+
+def test_stories_merge_and_split(db, live):
+    from broadsheet.store.stories import get_story, read_counter
+
+    one = add_source(db, "https://one.test/feed", "One")
+    two = add_source(db, "https://two.test/feed", "Two")
+    a, b = add_articles(db, one.id, 2)
+    c, d = add_articles(db, two.id, 2, start=2)
+    _place(db, {a: [a, b], c: [c, d]})
+    make_user(db, "ed", "editor")
+    browser, _ = log_in(live.base_url, "ed")
+    page_ = browser.get(live.base_url + "/admin/stories")
+    assert f"/admin/stories/{c}/merge" in page_.text
+    assert f"/admin/stories/split/{d}" in page_.text
+    version = read_counter(db, "version")
+    merged = browser.post(f"{live.base_url}/admin/stories/{c}/merge",
+                          data={"csrf_token": csrf_of(page_.text), "into": str(a)})
+    assert f"Story {c} merged into story {a}" in merged.text
+    assert get_story(db, c) is None and read_counter(db, "version") > version
+    story = get_story(db, a)
+    assert (story.article_count, story.source_count) == (4, 2)
+    assert story.last_published > get_story(db, a).first_published
+    bad = browser.post(f"{live.base_url}/admin/stories/{a}/merge",
+                       data={"csrf_token": csrf_of(page_.text), "into": str(a)})
+    assert "cannot be merged into itself" in bad.text
+    split = browser.post(f"{live.base_url}/admin/stories/split/{d}",
+                         data={"csrf_token": csrf_of(page_.text)})
+    assert f"Article {d} is now story {d}" in split.text
+    assert (get_story(db, a).article_count, get_story(db, d).article_count) == (3, 1)
+    # Splitting out a story's founding article leaves the others under the next id.
+    browser.post(f"{live.base_url}/admin/stories/split/{a}",
+                 data={"csrf_token": csrf_of(page_.text)})
+    assert get_story(db, a).article_count == 1
+    rest = get_story(db, b)
+    assert (rest.article_count, rest.source_count) == (2, 2)
+    assert rest.title == "Story 1 about the harbour"
+    assert browser.post(f"{live.base_url}/admin/stories/split/{a}").status_code == 403
+
+
+def test_outlet_profiles_are_edited_with_citations(db, live):
+    from broadsheet.store.outlets import get_outlet
+
+    make_user(db, "ed", "editor")
+    browser, _ = log_in(live.base_url, "ed")
+    listing = browser.get(live.base_url + "/admin/outlets")
+    assert listing.status_code == 200
+    created = browser.post(live.base_url + "/admin/outlets", data={
+        "csrf_token": csrf_of(listing.text), "name": "Harbour Gazette",
+        "slug": "harbour-gazette"})
+    assert "/admin/outlets/harbour-gazette?" in created.url and "Created" in created.text
+    form = {"csrf_token": csrf_of(created.text), "name": "Harbour Gazette",
+            "domains": "www.gazette.test, news.gazette.test", "country": "NO",
+            "language": "nb", "ownership": "cooperative", "owner": "The readers",
+            "citation_country": "https://example.org/about",
+            "citation_owner": "javascript:alert(1)"}
+    refused = browser.post(live.base_url + "/admin/outlets/harbour-gazette", data=form)
+    assert "citation for owner must be an http" in refused.text
+    assert get_outlet(db, "harbour-gazette").country is None
+    saved = browser.post(live.base_url + "/admin/outlets/harbour-gazette", data={
+        **form, "citation_owner": "http://example.org/owners"})
+    assert "Saved" in saved.text
+    outlet = get_outlet(db, "harbour-gazette")
+    assert outlet.domains == ("gazette.test", "news.gazette.test")
+    assert (outlet.country, outlet.language, outlet.ownership, outlet.owner) == (
+        "NO", "nb", "cooperative", "The readers")
+    assert outlet.citations == {"country": "https://example.org/about",
+                                "owner": "http://example.org/owners"}
+    assert "https://example.org/about" in browser.get(live.base_url + "/admin/outlets").text
+    assert browser.post(live.base_url + "/admin/outlets/harbour-gazette",
+                        data={**form, "csrf_token": "forged"}).status_code == 403

@@ -3,7 +3,9 @@
     /admin/login  (GET form, POST)        /admin/logout (POST)
     /admin/sources (list, POST add)       /admin/sources/{id} (edit, POST save, /delete)
     /admin/sources/export.opml, /admin/sources/import (POST, when OPML support exists)
-    /admin/health                         /admin/articles (POST /{id}/hide, /{id}/show)
+    /admin/health                         /admin/articles (POST /{id}/hide, /show, /reextract)
+    /admin/stories (POST /{id}/merge, /split/{article_id})
+    /admin/outlets (list, POST add)       /admin/outlets/{slug} (edit, POST save)
     /admin/users (admins)                 /admin/tokens               /admin/audit (admins)
 
 Editors and admins may enter; readers may not; only admins manage users and see the
@@ -12,8 +14,11 @@ audit log. Every POST checks the session's CSRF token and is recorded.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import importlib.util
+import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,13 +38,16 @@ from broadsheet.api import access, accounts
 from broadsheet.errors import BroadsheetError
 from broadsheet.store import Database, utcnow
 from broadsheet.store import articles as article_store
+from broadsheet.store import outlets as outlet_store
 from broadsheet.store import sources as source_store
+from broadsheet.store import stories as story_store
 from broadsheet.store import tokens as token_store
 from broadsheet.store import users as user_store
 from broadsheet.store.audit import recent_actions, record_action
 from broadsheet.store.users import Session
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 RULE_KEYS = ("extract_selector", "extract_remove")
 """Per-source extraction rules kept in ``sources.settings`` (CSS selectors)."""
 
@@ -263,6 +271,16 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         return render(request, "articles.html", session, title="Articles", articles=items,
                       hidden=hidden)
 
+    @router.post("/admin/articles/{article_id}/reextract")
+    def reextract(request: Request, article_id: int, form: Form) -> Response:
+        session = staff(request, form)
+        article = article_store.get_article(db, article_id)
+        if article is None:
+            return _back("/admin/articles", "No such article")
+        outcome = reextract_article(db, settings, article)
+        audit(request, session, "article.reextract", article_id, outcome=outcome[:300])
+        return _back("/admin/articles", f"Article {article_id}: {outcome}")
+
     @router.post("/admin/articles/{article_id}/{action}")
     def article_action(request: Request, article_id: int, action: str, form: Form) -> Response:
         session = staff(request, form)
@@ -273,6 +291,91 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         audit(request, session, f"article.{action}", article_id)
         return _back("/admin/articles", f"Article {article_id} "
                      f"{'hidden' if action == 'hide' else 'shown'}")
+
+    # --- stories ---------------------------------------------------------------------------
+
+    @router.get("/admin/stories", response_class=HTMLResponse)
+    def stories_page(request: Request) -> HTMLResponse:
+        session = staff(request)
+        found = story_store.list_stories(db, 40)
+        members: dict[int, list[Any]] = {s.id: [] for s in found}
+        for story_id, article, duplicate_of in story_store.story_articles_for(
+                db, [s.id for s in found]):
+            members[story_id].append((article, duplicate_of))
+        for rows in members.values():
+            rows.sort(key=lambda pair: (pair[0].published, pair[0].id))
+        return render(request, "stories.html", session, title="Stories", stories=found,
+                      members=members)
+
+    @router.post("/admin/stories/{story_id}/merge")
+    def merge_story(request: Request, story_id: int, form: Form) -> Response:
+        session = staff(request, form)
+        raw = str(form.get("into") or "").strip()
+        if not raw.isdigit():
+            return _back("/admin/stories", "Give the number of the story to merge into")
+        try:
+            story_store.merge_stories(db, story_id, int(raw))
+        except story_store.StoryEditError as error:
+            return _back("/admin/stories", str(error))
+        audit(request, session, "story.merge", story_id, into=int(raw))
+        return _back("/admin/stories", f"Story {story_id} merged into story {raw}")
+
+    @router.post("/admin/stories/split/{article_id}")
+    def split_story(request: Request, article_id: int, form: Form) -> Response:
+        session = staff(request, form)
+        try:
+            new = story_store.split_article(db, article_id)
+        except story_store.StoryEditError as error:
+            return _back("/admin/stories", str(error))
+        audit(request, session, "story.split", article_id, story=new)
+        return _back("/admin/stories", f"Article {article_id} is now story {new}")
+
+    # --- outlet profiles ---------------------------------------------------------------------
+
+    @router.get("/admin/outlets", response_class=HTMLResponse)
+    def outlets_page(request: Request) -> HTMLResponse:
+        session = staff(request)
+        return render(request, "outlets.html", session, title="Outlets",
+                      outlets=outlet_store.list_outlets(db), facts=outlet_store.FACTS)
+
+    @router.post("/admin/outlets")
+    def add_outlet(request: Request, form: Form) -> Response:
+        session = staff(request, form)
+        slug = str(form.get("slug") or "").strip().lower()
+        name = str(form.get("name") or "").strip()[:200]
+        if not SLUG.fullmatch(slug) or not name:
+            return _back("/admin/outlets", "Give a name and a slug of a-z, 0-9 and dashes")
+        if outlet_store.get_outlet(db, slug) is not None:
+            return _back(f"/admin/outlets/{slug}", f"{slug} exists already")
+        outlet_store.save_outlet(db, outlet_store.Outlet(slug, name))
+        audit(request, session, "outlet.create", slug, name=name)
+        return _back(f"/admin/outlets/{slug}", f"Created {name}")
+
+    @router.get("/admin/outlets/{slug}", response_class=HTMLResponse)
+    def outlet_page(request: Request, slug: str) -> HTMLResponse:
+        session = staff(request)
+        outlet = outlet_store.get_outlet(db, slug)
+        if outlet is None:
+            return render(request, "forbidden.html", session, 404, title="Not found",
+                          message=f"No outlet {slug}")
+        return render(request, "outlet.html", session, title=outlet.name, outlet=outlet,
+                      facts=outlet_store.FACTS, ownership_types=outlet_store.OWNERSHIP_TYPES)
+
+    @router.post("/admin/outlets/{slug}")
+    def save_outlet(request: Request, slug: str, form: Form) -> Response:
+        session = staff(request, form)
+        outlet = outlet_store.get_outlet(db, slug)
+        if outlet is None:
+            return _back("/admin/outlets", f"No outlet {slug}")
+        changed, problems = _outlet_changes(outlet, form)
+        if problems:
+            return _back(f"/admin/outlets/{slug}", "; ".join(problems))
+        outlet_store.save_outlet(db, changed)
+        audit(request, session, "outlet.update", slug,
+              fields=[f for f in ("name", "domains", *outlet_store.FACTS)
+                      if getattr(changed, f) != getattr(outlet, f)],
+              citations=changed.citations)
+        return _back(f"/admin/outlets/{slug}", "Saved")
 
     # --- users, tokens, audit --------------------------------------------------------------
 
@@ -353,6 +456,86 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
                       entries=recent_actions(db))
 
     return [router]
+
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+
+
+def _outlet_changes(outlet: outlet_store.Outlet, form: FormData
+                    ) -> tuple[outlet_store.Outlet, list[str]]:
+    """The outlet as the edit form describes it, and what is wrong with the form."""
+    from dataclasses import replace
+
+    from broadsheet.update.decide import web_url
+
+    problems: list[str] = []
+    name = str(form.get("name") or "").strip()[:200]
+    if not name:
+        problems.append("the name must not be empty")
+    domains = tuple(dict.fromkeys(
+        d for d in (outlet_store.normalize_domain(part)
+                    for part in re.split(r"[\s,]+", str(form.get("domains") or ""))) if d))
+    facts: dict[str, str | None] = {}
+    citations: dict[str, str] = {}
+    for fact in outlet_store.FACTS:
+        facts[fact] = str(form.get(fact) or "").strip()[:200] or None
+        cited = str(form.get(f"citation_{fact}") or "").strip()
+        if not cited:
+            continue
+        if web_url(cited) != cited or len(cited) > 2000:
+            problems.append(f"the citation for {fact} must be an http:// or https:// address")
+        elif facts[fact] is None:
+            problems.append(f"a citation for {fact} needs the {fact} itself")
+        else:
+            citations[fact] = cited
+    return replace(outlet, name=name, domains=domains, citations=citations,
+                   **facts), problems  # type: ignore[arg-type]
+
+
+def reextract_article(db: Database, settings: Any, article: Any) -> str:
+    """Fetch an article's page again, extract it with its source's rules, and store what
+    it gives (the page's text when it is at least as full as the feed's, as when polled).
+    Returns what happened, for the desk; failures are stored and reported, never raised."""
+    from broadsheet.extract import extract_article
+    from broadsheet.fetch import PAGE_ACCEPT, FetchConfig, Fetcher
+    from broadsheet.update.decide import html_text, web_url
+    from broadsheet.update.pipeline import source_rules
+
+    url = web_url(article.canonical_url) or web_url(article.feed_link)
+    if url is None:
+        return "no page address to fetch"
+
+    async def fetch() -> Any:
+        async with Fetcher(FetchConfig.from_settings(settings)) as fetcher:
+            return await fetcher.fetch(url, accept=PAGE_ACCEPT)
+
+    kept = {"text": article.text, "html": article.html, "image": article.image,
+            "image_credit": article.image_credit, "image_caption": article.image_caption,
+            "extraction_method": article.extraction_method}
+    try:
+        source = source_store.get_source(db, article.source_id)
+        page = asyncio.run(fetch())
+        extracted = extract_article(page.body, page.final_url, rules=source_rules(source))
+    except BroadsheetError as error:
+        article_store.update_extraction(db, article.id, **kept, extraction_error=str(error))
+        return f"re-extract failed: {error}"
+    except Exception as error:  # a bug must not cost the editor the page
+        log.exception("re-extract failed", extra={"article_id": article.id})
+        return f"re-extract failed: {type(error).__name__}"
+    feed_text = article.text if article.extraction_method == "feed" else \
+        html_text(article.summary)
+    page_text = extracted.text
+    if not page_text.strip() or len(page_text) < 0.6 * len(feed_text):
+        error = "extract: the page gave less text than the feed; kept the feed's"
+        article_store.update_extraction(db, article.id, **kept, extraction_error=error)
+        return error
+    article_store.update_extraction(
+        db, article.id, text=page_text, html=extracted.html,
+        image=web_url(extracted.image) or article.image,
+        image_credit=extracted.image_credit or article.image_credit,
+        image_caption=extracted.image_caption, extraction_method="page",
+        extraction_error=None)
+    return f"re-extracted from the page ({len(page_text)} characters)"
 
 
 def _plots(db: Database) -> tuple[list[dt.date], dict[int, Any]]:

@@ -375,3 +375,22 @@ def article_counts(db: Database) -> dict[int, int]:
     query = sa.select(articles.c.source_id, sa.func.count()).group_by(articles.c.source_id)
     with db.begin() as connection:
         return {int(r[0]): int(r[1]) for r in connection.execute(query)}
+
+
+def update_extraction(db: Database, article_id: int, *, text: str, html: str,
+                      image: str | None, image_credit: str | None, image_caption: str | None,
+                      extraction_method: str, extraction_error: str | None) -> bool:
+    """Replace what extraction gave an article (the desk's "re-extract"); False if there is
+    no such article. Bumps HIDDEN_COUNTER so cached pages showing it are made again."""
+    from broadsheet.store.schema import story_state
+
+    with db.begin() as connection:
+        result = connection.execute(sa.update(articles).where(articles.c.id == article_id).values(
+            text=text, html=html, image=image, image_credit=image_credit,
+            image_caption=image_caption, extraction_method=extraction_method,
+            extraction_error=extraction_error))
+        connection.execute(db.insert(story_state).values(name=HIDDEN_COUNTER, value=0)
+                           .on_conflict_do_nothing(index_elements=["name"]))
+        connection.execute(sa.update(story_state).where(story_state.c.name == HIDDEN_COUNTER)
+                           .values(value=story_state.c.value + 1))
+    return result.rowcount > 0

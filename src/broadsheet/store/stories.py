@@ -444,3 +444,80 @@ def duplicate_ids(db: Database, ids: Iterable[int]) -> set[int]:
              .where(article_signatures.c.duplicate_of.is_not(None)))
     with db.begin() as connection:
         return set(connection.scalars(query))
+
+
+# --- the desk's corrections ----------------------------------------------------------------
+
+class StoryEditError(ValueError):
+    """A merge or split that cannot be done (no such story, same story, ...)."""
+
+
+def _member_ids(connection: Any, story_id: int) -> list[int]:
+    return list(connection.scalars(
+        sa.select(article_stories.c.article_id).where(article_stories.c.story_id == story_id)
+        .order_by(article_stories.c.article_id)))
+
+
+def _settle(connection: Any, db: Database, story_ids: set[int]) -> int:
+    """Refresh the counters of these stories, drop the ones left empty, bump the version."""
+    live = set(connection.scalars(sa.select(article_stories.c.story_id).distinct()
+                                  .where(article_stories.c.story_id.in_(sorted(story_ids)))))
+    empty = story_ids - live
+    if empty:
+        connection.execute(sa.delete(stories).where(stories.c.id.in_(sorted(empty))))
+    _refresh_stories(connection, db, live)
+    return _bump(connection, db, "version")
+
+
+def merge_stories(db: Database, story_id: int, into: int) -> int:
+    """Move every article of ``story_id`` into story ``into``; return the new version."""
+    if story_id == into:
+        raise StoryEditError("a story cannot be merged into itself")
+    with db.begin() as connection:
+        moving = _member_ids(connection, story_id)
+        if not moving:
+            raise StoryEditError(f"story {story_id} has no articles")
+        if not _member_ids(connection, into):
+            raise StoryEditError(f"story {into} has no articles")
+        connection.execute(sa.update(article_stories)
+                           .where(article_stories.c.story_id == story_id)
+                           .values(story_id=into, nearest_story_id=story_id))
+        return _settle(connection, db, {story_id, into})
+
+
+def split_article(db: Database, article_id: int) -> int:
+    """Move one article out of its story into a story of its own (whose id is the
+    article's, as every story's id is its first article's); return the new story's id.
+
+    When the article founded its story, the others keep a story keyed by the lowest of
+    their ids.
+    """
+    with db.begin() as connection:
+        current = connection.scalar(sa.select(article_stories.c.story_id)
+                                    .where(article_stories.c.article_id == article_id))
+        if current is None:
+            raise StoryEditError(f"article {article_id} is not in a story")
+        members = _member_ids(connection, current)
+        if members == [article_id]:
+            raise StoryEditError(f"article {article_id} is already alone in its story")
+        others = [m for m in members if m != article_id]
+        touched = {current, article_id}
+        if current == article_id:
+            heir = others[0]
+            if connection.scalar(sa.select(stories.c.id).where(stories.c.id == heir)) is not None:
+                raise StoryEditError(f"story {heir} already exists; merge it first")
+            connection.execute(sa.update(article_stories)
+                               .where(article_stories.c.article_id.in_(others))
+                               .values(story_id=heir))
+            touched.add(heir)
+        elif connection.scalar(sa.select(stories.c.id)
+                               .where(stories.c.id == article_id)) is not None:
+            raise StoryEditError(f"story {article_id} already exists")
+        connection.execute(sa.update(article_stories)
+                           .where(article_stories.c.article_id == article_id)
+                           .values(story_id=article_id, nearest_story_id=current))
+        connection.execute(sa.update(article_signatures)
+                           .where(article_signatures.c.article_id == article_id)
+                           .values(duplicate_of=None, duplicate_kind=None))
+        _settle(connection, db, touched)
+    return article_id
