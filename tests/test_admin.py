@@ -302,3 +302,30 @@ def test_outlet_profiles_are_edited_with_citations(db, live):
     assert "https://example.org/about" in browser.get(live.base_url + "/admin/outlets").text
     assert browser.post(live.base_url + "/admin/outlets/harbour-gazette",
                         data={**form, "csrf_token": "forged"}).status_code == 403
+
+
+def test_polls_are_logged_and_plotted_as_fetch_time(db, live, server, settings):
+    import sqlalchemy as sa
+
+    from broadsheet.store.schema import poll_log
+    from broadsheet.update.pipeline import run_update
+
+    server.route("/feed", Reply(body=rss([{"title": "One", "link": "http://x/1",
+                                           "guid": "one"}]),
+                                headers={"Content-Type": "application/rss+xml"}))
+    fine = add_source(db, server.url("/feed"), "Fine")
+    broken = add_source(db, server.url("/missing"), "Broken")
+    server.route("/missing", Reply(status=500, body=b"no"))
+    settings.fetch_pages = False
+    run_update(db, settings, everything=True)
+    with db.begin() as connection:
+        rows = {r.source_id: r for r in connection.execute(sa.select(poll_log))}
+    assert rows[fine.id].status == "ok" and rows[fine.id].new_articles == 1
+    assert rows[broken.id].status == "error" and rows[broken.id].seconds >= 0
+    assert rows[fine.id].seconds >= 0
+    make_user(db, "ed", "editor")
+    browser, _ = log_in(live.base_url, "ed")
+    health = browser.get(live.base_url + "/admin/health").text
+    assert health.count("Fetch time: slowest day") == 2
+    page_ = browser.get(f"{live.base_url}/admin/sources/{fine.id}").text
+    assert "Fetch time: slowest day" in page_ and "1 of 30 days polled" in page_

@@ -14,10 +14,8 @@ audit log. Every POST checks the session's CSRF token and is recorded.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import importlib.util
-import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -32,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from broadsheet.admin import session as sessions
-from broadsheet.admin.plot import bar_chart, days_back
+from broadsheet.admin.plot import bar_chart, days_back, fetch_time_chart
 from broadsheet.admin.session import Forbidden, LoginRequired
 from broadsheet.api import access, accounts
 from broadsheet.errors import BroadsheetError
@@ -45,9 +43,9 @@ from broadsheet.store import tokens as token_store
 from broadsheet.store import users as user_store
 from broadsheet.store.audit import recent_actions, record_action
 from broadsheet.store.users import Session
+from broadsheet.update.reextract import reextract_article
 
 HERE = Path(__file__).parent
-log = logging.getLogger(__name__)
 RULE_KEYS = ("extract_selector", "extract_remove")
 """Per-source extraction rules kept in ``sources.settings`` (CSS selectors)."""
 
@@ -223,10 +221,12 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
     def source_page(request: Request, source_id: int) -> HTMLResponse:
         session = staff(request)
         source = source_store.get_source(db, source_id)
+        days, plots = _plots(db)
         return render(request, "source.html", session, title=source.title or source.url,
                       source=source, rules={k: source.settings.get(k, "") for k in RULE_KEYS},
-                      plot=_plots(db)[1].get(source.id), count=article_store.count_articles(
-                          db, source.id))
+                      plot=plots.get(source.id), count=article_store.count_articles(
+                          db, source.id),
+                      time_plot=_time_plots(db, days).get(source.id))
 
     @router.post("/admin/sources/{source_id}")
     def save_source(request: Request, source_id: int, form: Form) -> Response:
@@ -259,7 +259,8 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
             tzinfo=dt.UTC), s.id))
         days, plots = _plots(db)
         return render(request, "health.html", session, title="Feed health", sources=rows,
-                      plots=plots, first_day=days[0], last_day=days[-1])
+                      plots=plots, time_plots=_time_plots(db, days), first_day=days[0],
+                      last_day=days[-1])
 
     # --- articles --------------------------------------------------------------------------
 
@@ -277,7 +278,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         article = article_store.get_article(db, article_id)
         if article is None:
             return _back("/admin/articles", "No such article")
-        outcome = reextract_article(db, settings, article)
+        outcome = reextract_article(db, settings, article)  # stores what it finds
         audit(request, session, "article.reextract", article_id, outcome=outcome[:300])
         return _back("/admin/articles", f"Article {article_id}: {outcome}")
 
@@ -492,52 +493,6 @@ def _outlet_changes(outlet: outlet_store.Outlet, form: FormData
                    **facts), problems  # type: ignore[arg-type]
 
 
-def reextract_article(db: Database, settings: Any, article: Any) -> str:
-    """Fetch an article's page again, extract it with its source's rules, and store what
-    it gives (the page's text when it is at least as full as the feed's, as when polled).
-    Returns what happened, for the desk; failures are stored and reported, never raised."""
-    from broadsheet.extract import extract_article
-    from broadsheet.fetch import PAGE_ACCEPT, FetchConfig, Fetcher
-    from broadsheet.update.decide import html_text, web_url
-    from broadsheet.update.pipeline import source_rules
-
-    url = web_url(article.canonical_url) or web_url(article.feed_link)
-    if url is None:
-        return "no page address to fetch"
-
-    async def fetch() -> Any:
-        async with Fetcher(FetchConfig.from_settings(settings)) as fetcher:
-            return await fetcher.fetch(url, accept=PAGE_ACCEPT)
-
-    kept = {"text": article.text, "html": article.html, "image": article.image,
-            "image_credit": article.image_credit, "image_caption": article.image_caption,
-            "extraction_method": article.extraction_method}
-    try:
-        source = source_store.get_source(db, article.source_id)
-        page = asyncio.run(fetch())
-        extracted = extract_article(page.body, page.final_url, rules=source_rules(source))
-    except BroadsheetError as error:
-        article_store.update_extraction(db, article.id, **kept, extraction_error=str(error))
-        return f"re-extract failed: {error}"
-    except Exception as error:  # a bug must not cost the editor the page
-        log.exception("re-extract failed", extra={"article_id": article.id})
-        return f"re-extract failed: {type(error).__name__}"
-    feed_text = article.text if article.extraction_method == "feed" else \
-        html_text(article.summary)
-    page_text = extracted.text
-    if not page_text.strip() or len(page_text) < 0.6 * len(feed_text):
-        error = "extract: the page gave less text than the feed; kept the feed's"
-        article_store.update_extraction(db, article.id, **kept, extraction_error=error)
-        return error
-    article_store.update_extraction(
-        db, article.id, text=page_text, html=extracted.html,
-        image=web_url(extracted.image) or article.image,
-        image_credit=extracted.image_credit or article.image_credit,
-        image_caption=extracted.image_caption, extraction_method="page",
-        extraction_error=None)
-    return f"re-extracted from the page ({len(page_text)} characters)"
-
-
 def _plots(db: Database) -> tuple[list[dt.date], dict[int, Any]]:
     days = days_back(utcnow().date())
     counts = article_store.articles_per_day(db, dt.datetime.combine(days[0], dt.time(),
@@ -547,6 +502,17 @@ def _plots(db: Database) -> tuple[list[dt.date], dict[int, Any]]:
              for source_id, per_day in counts.items()}
     empty = bar_chart([(d.isoformat(), 0) for d in days], label="Articles per day")
     return days, _Default(plots, empty)
+
+
+def _time_plots(db: Database, days: list[dt.date]) -> dict[int, Any]:
+    """Mean fetch time per day of each source (from the poll log), last 30 days."""
+    from broadsheet.store.polls import fetch_seconds_per_day
+
+    seconds = fetch_seconds_per_day(db, dt.datetime.combine(days[0], dt.time(), dt.UTC))
+    plots = {source_id: fetch_time_chart([(d.isoformat(), per_day.get(d.isoformat()))
+                                          for d in days])
+             for source_id, per_day in seconds.items()}
+    return _Default(plots, fetch_time_chart([(d.isoformat(), None) for d in days]))
 
 
 class _Default(dict):  # type: ignore[type-arg]

@@ -320,3 +320,18 @@ outlet_domains = sa.Table(
     sa.Column("outlet_slug", sa.Text, sa.ForeignKey("outlets.slug", ondelete="CASCADE"),
               nullable=False),
 )
+
+poll_log = sa.Table(
+    "poll_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("at", Time, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),  # "ok", "not_modified", "error"
+    sa.Column("seconds", sa.Float),  # the feed's fetch; None when it never answered
+    sa.Column("new_articles", sa.Integer, nullable=False, server_default="0"),
+)
+"""One row per poll (written by update/pipeline.py), for the feed health plots."""
+sa.Index("ix_poll_log_source_at", poll_log.c.source_id, poll_log.c.at)
+sa.Index("ix_poll_log_at", poll_log.c.at)

@@ -39,10 +39,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy import exc as sa_exc
 
 from broadsheet.errors import (
     BroadsheetError, ExtractError, FetchError, ParseError, SourceError, StorageError,
@@ -74,6 +77,8 @@ class SourceOutcome:
     status: str  # "ok", "not_modified", "error"
     new_articles: int = 0
     error: str | None = None
+    seconds: float | None = None
+    """How long the feed's fetch took (until it failed, for a failed one)."""
 
 
 @dataclass
@@ -148,24 +153,28 @@ class Updater:
         """
         now = utcnow()
         unconditional = schedule.needs_unconditional(source.last_unconditional, now)
+        started = time.monotonic()
+        seconds: float | None = None
         try:
             result = await self.fetcher.fetch(
                 source.url,
                 etag=None if unconditional else source.etag,
                 last_modified=None if unconditional else source.last_modified,
             )
+            seconds = time.monotonic() - started
             if result.not_modified:
                 await self._write(batch, source, self._not_modified_values(source, result, now))
-                return SourceOutcome(source, "not_modified")
+                return SourceOutcome(source, "not_modified", seconds=seconds)
             feed = await self._parse(result)
         except (FetchError, ParseError) as error:
             await self._write(batch, source, self._error_values(source, error, now))
-            return SourceOutcome(source, "error", error=str(error))
+            return SourceOutcome(source, "error", error=str(error),
+                                 seconds=seconds or time.monotonic() - started)
         if batch is not None and self._feed_only(source):
             new = await batch.submit(_Write(source, {}, feed, result, now, unconditional))
         else:
             new = await self.store_feed(source, feed, result, now, unconditional=unconditional)
-        return SourceOutcome(source, "ok", new_articles=new)
+        return SourceOutcome(source, "ok", new_articles=new, seconds=seconds)
 
     async def _parse(self, result: FetchResult) -> ParsedFeed:
         # Large documents are parsed off the event loop (lxml releases the GIL while it
@@ -448,7 +457,20 @@ async def update_sources(
             await asyncio.gather(*(one(s) for s in sources))
         finally:
             await batch.close()
+    _log_polls(db, summary.outcomes)
     return summary
+
+
+def _log_polls(db: Database, outcomes: list[SourceOutcome]) -> None:
+    """One poll_log row per poll, in one transaction; a failure here costs only the log."""
+    from broadsheet.store.polls import Poll, record_polls
+
+    now = utcnow()
+    try:
+        record_polls(db, [Poll(o.source.id, now, o.status, o.seconds, o.new_articles)
+                          for o in outcomes])
+    except (StorageError, sa_exc.SQLAlchemyError):
+        log.warning("poll log not written", exc_info=True, extra={"count": len(outcomes)})
 
 
 @dataclass(frozen=True)
