@@ -311,7 +311,8 @@ def _admin_posts(desk: Desk) -> list[str]:
     with desk.db.begin() as connection:
         token_id = connection.scalar(sa.text("SELECT min(id) FROM api_tokens"))
     values = {"source_id": str(desk.sources[0]), "article_id": str(desk.ids[0]),
-              "user_id": str(desk.users["ed"].id), "token_id": str(token_id)}
+              "user_id": str(desk.users["ed"].id), "token_id": str(token_id),
+              "story_id": str(desk.ids[0]), "slug": "any-outlet"}
     actions = {"/admin/articles/{article_id}/{action}": ["hide", "show"],
                "/admin/users/{user_id}/{action}": ["role", "password", "api-password",
                                                     "delete"]}
