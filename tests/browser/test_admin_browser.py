@@ -56,7 +56,7 @@ def test_admin_flow(browser, desk):
     add_articles(db, source_id, 4)
 
     page.get_by_role("link", name="Feed health").click()
-    plot = page.locator(f"#source-{source_id} svg.plot")
+    plot = page.locator(f"#source-{source_id} svg.plot").first
     assert plot.is_visible()
     assert "4 in 30 days" in (plot.get_attribute("aria-label") or "")
     assert plot.locator("rect").count() == 30
