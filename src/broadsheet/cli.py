@@ -343,7 +343,9 @@ def _start_poller(ctx: Context) -> subprocess.Popen[bytes]:
     for name, value, _origin in ctx.settings.rows():
         environment[f"BROADSHEET_{name.upper()}"] = str(value)
     environment.pop("BROADSHEET_CONFIG", None)  # already folded into the values above
-    child = subprocess.Popen([sys.executable, "-m", "broadsheet", "worker"], env=environment)
+    # Readers come first: the poller runs at a lower CPU priority than the web server.
+    child = subprocess.Popen([sys.executable, "-m", "broadsheet", "worker"], env=environment,
+                             preexec_fn=lambda: os.nice(10))
 
     def stop() -> None:
         if child.poll() is None:
