@@ -102,11 +102,12 @@ def prune_page(tree: etree._Element) -> int:
     # The outermost regions go; what they contain goes with them.
     doomed = [e for e in passing if not any(a in passing for a in e.iterancestors())]
     for element in doomed:
-        _remove_keep_tail(element)
+        remove_keep_tail(element)
     return page_prose - sum(prose.get(element, 0) for element in doomed)
 
 
-def _remove_keep_tail(element: etree._Element) -> None:
+def remove_keep_tail(element: etree._Element) -> None:
+    """Remove an element but keep the text that follows it."""
     parent = element.getparent()
     if parent is None:
         return

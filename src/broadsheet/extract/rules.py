@@ -19,6 +19,7 @@ from lxml import etree, html
 from lxml.cssselect import CSSSelector
 
 from broadsheet.errors import ExtractError
+from broadsheet.extract.boilerplate import remove_keep_tail
 
 __all__ = ["ExtractRules", "validate_rules"]
 
@@ -69,16 +70,7 @@ def _select(tree: etree._Element, selectors: tuple[str, ...]) -> list[etree._Ele
 def drop_elements(tree: etree._Element, rules: ExtractRules) -> None:
     """Remove every element a ``drop`` selector matches (tails kept)."""
     for element in _select(tree, rules.drop):
-        parent = element.getparent()
-        if parent is None:
-            continue
-        if element.tail and element.tail.strip():
-            previous = element.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + element.tail
-            else:
-                parent.text = (parent.text or "") + element.tail
-        parent.remove(element)
+        remove_keep_tail(element)
 
 
 def kept_page(tree: etree._Element, rules: ExtractRules) -> etree._Element | None:

@@ -120,6 +120,20 @@ MAX_ID = 2**63 - 1
 """The largest id either engine stores; larger ones are simply not found."""
 
 
+def _newest_page(db: Database, query: sa.Select[Any], limit: int,
+                 before: tuple[dt.datetime, int] | None) -> list[StoredArticle]:
+    """One page of ``query``, newest first, keyset-paginated by (published, id)."""
+    if before is not None:
+        when, last_id = before
+        when_db = to_db_time(when)
+        query = query.where(sa.or_(articles.c.published < when_db,
+                                   sa.and_(articles.c.published == when_db,
+                                           articles.c.id < last_id)))
+    query = query.order_by(articles.c.published.desc(), articles.c.id.desc()).limit(limit)
+    with db.begin() as connection:
+        return [_stored(r) for r in connection.execute(query)]
+
+
 def get_article(db: Database, article_id: int) -> StoredArticle | None:
     """One article with its source's name, or None (also for ids no database can hold)."""
     if not 0 < article_id <= MAX_ID:
@@ -142,15 +156,7 @@ def latest_articles(
         query = query.where(articles.c.source_id == source_id)
     if exclude is not None:
         query = query.where(articles.c.id != exclude)
-    if before is not None:
-        when, last_id = before
-        when_db = to_db_time(when)
-        query = query.where(sa.or_(articles.c.published < when_db,
-                                   sa.and_(articles.c.published == when_db,
-                                           articles.c.id < last_id)))
-    query = query.order_by(articles.c.published.desc(), articles.c.id.desc()).limit(limit)
-    with db.begin() as connection:
-        return [_stored(r) for r in connection.execute(query)]
+    return _newest_page(db, query, limit, before)
 
 
 def all_articles(db: Database) -> list[StoredArticle]:
@@ -288,15 +294,7 @@ def list_articles(
         query = query.where(articles.c.published >= to_db_time(since))
     if until is not None:
         query = query.where(articles.c.published < to_db_time(until))
-    if before is not None:
-        when, last_id = before
-        when_db = to_db_time(when)
-        query = query.where(sa.or_(articles.c.published < when_db,
-                                   sa.and_(articles.c.published == when_db,
-                                           articles.c.id < last_id)))
-    query = query.order_by(articles.c.published.desc(), articles.c.id.desc()).limit(limit)
-    with db.begin() as connection:
-        return [_stored(r) for r in connection.execute(query)]
+    return _newest_page(db, query, limit, before)
 
 
 def hidden_ids(db: Database, ids: Iterable[int]) -> set[int]:
