@@ -120,15 +120,20 @@ MAX_ID = 2**63 - 1
 """The largest id either engine stores; larger ones are simply not found."""
 
 
+def _before(query: sa.Select[Any], before: tuple[dt.datetime, int] | None) -> Any:
+    """Keep only what comes after the cursor, newest first by (published, id)."""
+    if before is None:
+        return query
+    when, last_id = before
+    when_db = to_db_time(when)
+    return query.where(sa.or_(articles.c.published < when_db,
+                              sa.and_(articles.c.published == when_db, articles.c.id < last_id)))
+
+
 def _newest_page(db: Database, query: sa.Select[Any], limit: int,
                  before: tuple[dt.datetime, int] | None) -> list[StoredArticle]:
     """One page of ``query``, newest first, keyset-paginated by (published, id)."""
-    if before is not None:
-        when, last_id = before
-        when_db = to_db_time(when)
-        query = query.where(sa.or_(articles.c.published < when_db,
-                                   sa.and_(articles.c.published == when_db,
-                                           articles.c.id < last_id)))
+    query = _before(query, before)
     query = query.order_by(articles.c.published.desc(), articles.c.id.desc()).limit(limit)
     with db.begin() as connection:
         return [_stored(r) for r in connection.execute(query)]
@@ -179,12 +184,7 @@ def count_articles(db: Database, source_id: int | None = None) -> int:
 
 def _visible_before(query: sa.Select[Any], before: tuple[dt.datetime, int] | None) -> Any:
     query = query.where(articles.c.hidden.is_(sa.false())).where(_not_a_copy())
-    if before is not None:
-        when, last_id = before
-        when_db = to_db_time(when)
-        query = query.where(sa.or_(articles.c.published < when_db,
-                                   sa.and_(articles.c.published == when_db,
-                                           articles.c.id < last_id)))
+    query = _before(query, before)
     return query.order_by(articles.c.published.desc(), articles.c.id.desc())
 
 

@@ -130,6 +130,18 @@ async def request_params(request: Request) -> MultiDict:
     return MultiDict(items)
 
 
+def route_on(router: Any) -> Callable[..., Any]:
+    """A decorator factory: ``@route(path, methods)`` adds a threaded endpoint to ``router``."""
+
+    def route(path: str, methods: tuple[str, ...] = ("GET",)) -> Any:
+        def register(function: Any) -> Any:
+            router.add_api_route(path, threaded(function), methods=list(methods))
+            return function
+        return register
+
+    return route
+
+
 def threaded(function: Callable[[Request, MultiDict], Response]) -> Callable[..., Any]:
     """An async endpoint that reads the parameters, then runs the blocking work in a thread."""
 

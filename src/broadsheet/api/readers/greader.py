@@ -30,7 +30,7 @@ from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError
 from broadsheet.api.readers.common import (
     categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
-    source_categories, threaded,
+    route_on, source_categories,
 )
 from broadsheet.store import Database
 from broadsheet.store import reader_state as state
@@ -178,11 +178,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
             raise ApiError(403, "only editors may change subscriptions")
         return user
 
-    def route(path: str, methods: tuple[str, ...] = ("GET",)) -> Any:
-        def register(function: Any) -> Any:
-            router.add_api_route(path, threaded(function), methods=list(methods))
-            return function
-        return register
+    route = route_on(router)
 
     @route("/accounts/ClientLogin", ("GET", "POST"))
     def client_login(request: Request, params: MultiDict) -> Response:

@@ -32,7 +32,7 @@ from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError, error_response
 from broadsheet.api.readers.common import (
     DEFAULT_CATEGORY, categories, category_id, find_category, from_seconds, guarded_route,
-    key_failed, key_refused, source_categories, threaded,
+    key_failed, key_refused, route_on, source_categories, threaded,
 )
 from broadsheet.store import Database, utcnow
 from broadsheet.store import reader_state as state
@@ -112,11 +112,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
             raise ApiError(403, "Access Forbidden")
         return user
 
-    def route(path: str, methods: tuple[str, ...] = ("GET",)) -> Any:
-        def register(function: Any) -> Any:
-            router.add_api_route(path, threaded(function), methods=list(methods))
-            return function
-        return register
+    route = route_on(router)
 
     def entry_json(entry: state.Entry, user: User, sources: dict[int, Source]) -> dict[str, Any]:
         article = entry.article
