@@ -1,0 +1,508 @@
+"""Conformance: our feed parser against feedparser's own test corpus (BSD, read in place).
+
+Each corpus file states its expected parse in an ``Expect:`` line, a Python expression
+over feedparser's result (``not bozo and entries[0]['title'] == u'Example'``). Every
+top-level ``and`` term is one check. A check is *graded* when every key it reads is one
+we model (``IN_SCOPE``); the rest are out of scope, by category (``OUT_OF_SCOPE``, each
+with its reason). Graded checks are evaluated against an adapter that presents our
+``ParsedFeed`` under feedparser's key names, and, in the same run, against feedparser's
+own result on the same bytes, so the two rates are comparable.
+
+Expressions are never handed to ``eval``: a small evaluator walks their syntax tree and
+knows comparisons, subscripts, key lookups, ``get``/``has_key``, ``len``, ``ord`` and
+string concatenation; anything else is refused.
+
+The corpus lives beside the project (``../shared/eval-data/feedparser-tests``, or the
+folder in ``BROADSHEET_FEEDPARSER_TESTS``); the test skips where it is absent, except
+under ``CI=true`` where it must be present.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import html
+import operator
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from broadsheet.errors import ParseError
+from broadsheet.parse import parse_feed
+from broadsheet.types import FeedEntry, ParsedFeed
+
+THRESHOLD = 0.97
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("BROADSHEET_FEEDPARSER_TESTS")
+              or ROOT.parent / "shared" / "eval-data" / "feedparser-tests")
+FOLDERS = ("wellformed", "illformed", "encoding", "entities")
+SKIPPED_FOLDERS = {
+    "wellformed/sanitize": "feedparser's HTML sanitiser output; ours runs in extract, later",
+}
+
+# Key paths we model, as feedparser names them (list indexes dropped).
+IN_SCOPE = {
+    ("feed",), ("entries",),
+    ("feed", "title"), ("feed", "title_detail", "value"), ("feed", "link"),
+    ("feed", "subtitle"), ("feed", "subtitle_detail", "value"), ("feed", "tagline"),
+    ("feed", "tagline_detail", "value"), ("feed", "description"), ("feed", "language"),
+    ("entries", "title"), ("entries", "title_detail", "value"), ("entries", "link"),
+    ("entries", "id"), ("entries", "guid"),
+    ("entries", "summary"), ("entries", "summary_detail", "value"), ("entries", "description"),
+    ("entries", "content"), ("entries", "content", "value"),
+    ("entries", "author"), ("entries", "author_detail", "name"), ("entries", "authors", "name"),
+    ("entries", "published_parsed"), ("entries", "issued_parsed"),
+    ("entries", "updated_parsed"), ("entries", "modified_parsed"),
+    ("entries", "tags"), ("entries", "tags", "term"), ("entries", "category"),
+    ("entries", "enclosures"), ("entries", "enclosures", "href"),
+    ("entries", "enclosures", "url"), ("entries", "enclosures", "type"),
+    ("entries", "enclosures", "length"),
+}
+
+# Categories of keys we do not model, matched in order on the dotted key path.
+OUT_OF_SCOPE: list[tuple[str, str, str]] = [
+    ("bozo", r"^bozo", "well-formedness flag: we recover from broken markup silently"),
+    ("encoding", r"^encoding", "charset name: the decoded text is graded instead"),
+    ("version", r"^version", "format labels differ (rss091n/u, cdf...); ours are coarser"),
+    ("http", r"^(headers|etag|modified|status|href)|newlocation",
+     "HTTP response metadata belongs to the fetch stage"),
+    ("namespaces", r"^namespaces", "declared prefixes are parser internals"),
+    ("library", r"^(feedparser|datetime|syndicated|locals|isinstance)",
+     "names from feedparser's module or Python's, not fields"),
+    ("construct metadata", r"\.(type|language|base|src)$",
+     "text-construct type, language and base: we keep the resolved value only"),
+    ("person details", r"(author_detail|authors|contributors|publisher_detail)\.(email|url|href)"
+     r"|contributors|publisher", "we keep author names, not e-mail, homepage or contributors"),
+    ("author string", r"^feed\.(author|authors|author_detail)",
+     "feed-level authors are not stored; entries carry their own"),
+    ("raw dates", r"\.(published|updated|created|issued|modified|expired|validity_\w+)$",
+     "we keep the parsed instant, not the original date text"),
+    ("other dates", r"(created|expired|validity_\w+)_parsed$|^feed\.\w+_parsed$",
+     "creation, expiry and feed-level dates are not stored"),
+    ("links list", r"\.links(\.|$)", "we keep the alternate, hub and self links, not the list"),
+    ("tag details", r"tags\.(scheme|label)$", "we keep category terms only"),
+    ("entry source", r"^entries\.source", "an entry's source feed is not stored"),
+    ("channel metadata", r"^feed\.(copyright|rights|info|id|guid|icon|logo|image|cloud|textinput"
+     r"|docs|ttl|generator|category|tags|published|updated|errorreportsto|webmaster)",
+     "channel metadata we do not store (rights, generator, images, cloud, ...)"),
+    ("entry metadata", r"^entries\.(rights|copyright|comments|license|language|subtitle"
+     r"|image|contributors)", "item metadata we do not store (rights, comments, licence, ...)"),
+    ("extensions", r"(itunes_|media_|psc_|where|thr_|wfw_|madeup|abcdefg|dc_|georss|geo_)",
+     "extension elements (iTunes, Media RSS details, geo, threading, chapters) not stored"),
+    ("guidislink", r"guidislink", "feedparser's internal flag"),
+]
+
+# Files whose in-scope checks we fail on purpose; excluded from grading and printed.
+DELIBERATE: dict[str, str] = {}
+
+_DESCRIPTION = re.compile(r"Description:\s*(.*?)\s*Expect:\s*(.*)\s*-->")
+_HEADER = re.compile(r"^Header:\s+([^:]+):(.*)$", re.M)
+_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+         (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"), (b"\xef\xbb\xbf", "utf-8"))
+_SHAPES = ((b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+           (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"))
+
+
+def corpus_tests() -> Path | None:
+    """The corpus's tests folder, or None where it is absent."""
+    for candidate in (CORPUS / "tests", CORPUS):
+        if (candidate / "wellformed").is_dir():
+            return candidate
+    return None
+
+
+def _read_text(data: bytes) -> str:
+    """The file as text, as feedparser's harness reads it: BOM or shape, else UTF-8."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="ignore")
+    for shape, encoding in _SHAPES:
+        if data.startswith(shape):
+            return data.decode(encoding, errors="ignore")
+    return data.decode("utf-8", errors="ignore")
+
+
+# ---------------------------------------------------------------------------------------
+# Reading an Expect expression: its checks and the key paths each one reads.
+
+
+def _chain(node: ast.expr) -> tuple[str, ...] | None:
+    """The key path of ``feed['a'][0].b.get('c')``: ('feed', 'a', 'b', 'c'); None if no name."""
+    if isinstance(node, ast.Name):
+        return (node.id,)
+    if isinstance(node, ast.Subscript):
+        base = _chain(node.value)
+        if base is None:
+            return None
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return (*base, key.value)
+        return base
+    if isinstance(node, ast.Attribute):
+        base = _chain(node.value)
+        return None if base is None else (*base, node.attr)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and node.func.attr in ("get", "has_key") and node.args:
+        base = _chain(node.func.value)
+        key = node.args[0]
+        if base is not None and isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return (*base, key.value)
+        return base
+    return None
+
+
+def key_paths(check: ast.expr) -> set[tuple[str, ...]]:
+    """Every key path a check reads (the longest chains only)."""
+    found: set[tuple[str, ...]] = set()
+    for node in ast.walk(check):
+        path = None
+        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant) \
+                and isinstance(node.left.value, str) \
+                and isinstance(node.ops[0], ast.In | ast.NotIn):
+            inner = _chain(node.comparators[0])
+            path = None if inner is None else (*inner, node.left.value)
+        elif isinstance(node, ast.Subscript | ast.Attribute | ast.Name | ast.Call):
+            path = _chain(node)
+        if path is not None and path[0] not in _FUNCTIONS:
+            found.add(path)
+    return {p for p in found if not any(o != p and o[:len(p)] == p for o in found)}
+
+
+def _normal(path: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p for p in path if p not in ("get", "has_key"))
+
+
+def category(path: tuple[str, ...]) -> str | None:
+    """None when a key path is modelled, else its out-of-scope category."""
+    path = _normal(path)
+    if path in IN_SCOPE:
+        return None
+    dotted = ".".join(path)
+    for name, pattern, _reason in OUT_OF_SCOPE:
+        if re.search(pattern, dotted):
+            return name
+    return "uncategorised"
+
+
+def checks(expect: str) -> list[ast.expr]:
+    """The top-level ``and`` terms of an Expect expression."""
+    tree = ast.parse(expect.strip(), mode="eval").body
+    if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And):
+        return list(tree.values)
+    return [tree]
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluating a check without eval().
+
+
+class Refused(Exception):
+    """The expression uses syntax the evaluator does not support."""
+
+
+_COMPARE: dict[type, Callable[[Any, Any], bool]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+}
+_FUNCTIONS: dict[str, Callable[..., Any]] = {"len": len, "ord": ord}
+
+
+def _lookup(obj: Any, key: Any) -> Any:
+    if isinstance(obj, dict) and isinstance(key, str):
+        return obj[key]
+    return obj[key]
+
+
+def evaluate(node: ast.expr, env: dict[str, Any]) -> Any:
+    """Evaluate the small expression language of the corpus's Expect lines."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id in _FUNCTIONS:
+            return _FUNCTIONS[node.id]
+        if node.id not in env:
+            raise Refused(node.id)
+        return env[node.id]
+    if isinstance(node, ast.BoolOp):
+        values = (evaluate(v, env) for v in node.values)
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.UnaryOp):
+        value = evaluate(node.operand, env)
+        if isinstance(node.op, ast.Not):
+            return not value
+        if isinstance(node.op, ast.USub):
+            return -value
+        raise Refused(ast.dump(node))
+    if isinstance(node, ast.Compare):
+        left = evaluate(node.left, env)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = evaluate(right_node, env)
+            if not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return evaluate(node.left, env) + evaluate(node.right, env)
+    if isinstance(node, ast.Tuple | ast.List):
+        return tuple(evaluate(e, env) for e in node.elts)
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        return {evaluate(k, env): evaluate(v, env)  # type: ignore[arg-type]
+                for k, v in zip(node.keys, node.values, strict=True)}
+    if isinstance(node, ast.Subscript):
+        return _lookup(evaluate(node.value, env), evaluate(node.slice, env))
+    if isinstance(node, ast.Attribute):
+        obj = evaluate(node.value, env)
+        if isinstance(obj, dict):
+            if node.attr == "get":
+                return obj.get
+            if node.attr == "has_key":
+                return obj.__contains__
+            return obj[node.attr]
+        raise Refused(node.attr)
+    if isinstance(node, ast.Call) and not node.keywords:
+        function = evaluate(node.func, env)
+        if not callable(function):
+            raise Refused("call")
+        return function(*(evaluate(a, env) for a in node.args))
+    raise Refused(type(node).__name__)
+
+
+def passes(check: ast.expr, env: dict[str, Any]) -> bool:
+    """Whether a check holds; a missing key or entry is a failure, not an error."""
+    try:
+        return bool(evaluate(check, env))
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+        return False
+
+
+# ---------------------------------------------------------------------------------------
+# Our result under feedparser's key names (modelled fields only; empty ones left out).
+
+
+def _put(target: dict[str, Any], key: str, value: Any, *aliases: str) -> None:
+    if value in (None, "", (), []):
+        return
+    for name in (key, *aliases):
+        target[name] = value
+
+
+class PlainText(str):
+    """A plain-text field of ours (titles, the feed description), compared with the text
+    of feedparser's value: its tags dropped and entities read, whitespace collapsed."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, str):
+            return NotImplemented
+        return str(self) == " ".join(html.unescape(_TAG.sub("", other)).split())
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _instant(value: dt.datetime | None) -> Any:
+    return None if value is None else value.astimezone(dt.UTC).timetuple()
+
+
+def adapt_entry(entry: FeedEntry) -> dict[str, Any]:
+    """One FeedEntry as feedparser names its fields."""
+    out: dict[str, Any] = {}
+    _put(out, "title", PlainText(entry.title))
+    if entry.title:
+        out["title_detail"] = {"value": out["title"]}
+    _put(out, "link", entry.link)
+    _put(out, "id", entry.guid, "guid")
+    summary = entry.summary or entry.content
+    _put(out, "summary", summary, "description")
+    if summary:
+        out["summary_detail"] = {"value": summary}
+    if entry.content:
+        out["content"] = [{"value": entry.content}]
+    if entry.authors:
+        out["author"] = entry.authors[0]
+        out["author_detail"] = {"name": entry.authors[0]}
+        out["authors"] = [{"name": a} for a in entry.authors]
+    _put(out, "published_parsed", _instant(entry.published), "issued_parsed")
+    _put(out, "updated_parsed", _instant(entry.updated), "modified_parsed")
+    if entry.categories:
+        out["tags"] = [{"term": c} for c in entry.categories]
+        out["category"] = entry.categories[0]
+    if entry.enclosures:
+        out["enclosures"] = [
+            {"href": e.url, "url": e.url, "type": e.type,
+             **({"length": str(e.length)} if e.length is not None else {})}
+            for e in entry.enclosures]
+    return out
+
+
+def adapt(feed: ParsedFeed | None) -> dict[str, Any]:
+    """The evaluation names (``feed``, ``entries``) for our result; empty when it failed."""
+    if feed is None:
+        return {"feed": {}, "entries": []}
+    head: dict[str, Any] = {}
+    _put(head, "title", PlainText(feed.title))
+    if feed.title:
+        head["title_detail"] = {"value": head["title"]}
+    _put(head, "link", feed.site_url)
+    _put(head, "subtitle", PlainText(feed.description), "tagline", "description")
+    if feed.description:
+        head["subtitle_detail"] = head["tagline_detail"] = {"value": head["subtitle"]}
+    _put(head, "language", feed.language)
+    return {"feed": head, "entries": [adapt_entry(e) for e in feed.entries]}
+
+
+# ---------------------------------------------------------------------------------------
+# Running the corpus.
+
+
+@dataclass
+class Case:
+    """One corpus file: how to read it and its graded checks."""
+
+    name: str
+    data: bytes
+    headers: dict[str, str]
+    graded: list[ast.expr] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def load_cases(tests: Path) -> Iterator[Case]:
+    for folder in FOLDERS:
+        for path in sorted((tests / folder).rglob("*.xml")):
+            name = path.relative_to(tests).as_posix()
+            if any(name.startswith(f + "/") for f in SKIPPED_FOLDERS):
+                continue
+            data = path.read_bytes()
+            text = _read_text(data)
+            found = _DESCRIPTION.search(text)
+            if found is None:
+                continue
+            headers = {k.strip().lower(): v.strip() for k, v in _HEADER.findall(text)}
+            case = Case(name, data, headers)
+            for check in checks(found.group(2)):
+                kinds = {category(p) for p in key_paths(check)} - {None}
+                if kinds:
+                    kind = sorted(k for k in kinds if k is not None)[0]
+                    case.skipped[kind] = case.skipped.get(kind, 0) + 1
+                else:
+                    case.graded.append(check)
+            yield case
+
+
+def _document_url(case: Case) -> str:
+    return case.headers.get("content-location") or f"http://127.0.0.1:8097/{case.name}"
+
+
+def ours(case: Case) -> dict[str, Any]:
+    try:
+        feed = parse_feed(case.data, _document_url(case), case.headers.get("content-type", ""))
+    except ParseError:
+        feed = None
+    return adapt(feed)
+
+
+def feedparsers(case: Case) -> dict[str, Any]:
+    """feedparser's result, read the way its own harness reads each folder."""
+    import feedparser
+
+    source: bytes | str = case.data
+    if case.name.startswith("wellformed/") and not case.headers:
+        source = _read_text(case.data)
+    headers = dict(case.headers)
+    headers.setdefault("content-location", _document_url(case))
+    headers.setdefault("content-type", "text/xml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = feedparser.parse(source, response_headers=headers)
+    return {"feed": result.get("feed", {}), "entries": result.get("entries", [])}
+
+
+@dataclass
+class Tally:
+    graded: int = 0
+    ours: int = 0
+    theirs: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    out_of_scope: dict[str, int] = field(default_factory=dict)
+    deliberate: int = 0
+
+
+def run_corpus(tests: Path, with_feedparser: bool = True) -> Tally:
+    tally = Tally()
+    for case in load_cases(tests):
+        for kind, count in case.skipped.items():
+            tally.out_of_scope[kind] = tally.out_of_scope.get(kind, 0) + count
+        if not case.graded:
+            continue
+        if case.name in DELIBERATE:
+            tally.deliberate += len(case.graded)
+            continue
+        env = ours(case)
+        theirs = feedparsers(case) if with_feedparser else None
+        for check in case.graded:
+            tally.graded += 1
+            if passes(check, env):
+                tally.ours += 1
+            else:
+                tally.failures.append((case.name, ast.unparse(check)))
+            if theirs is not None and passes(check, theirs):
+                tally.theirs += 1
+    return tally
+
+
+# ---------------------------------------------------------------------------------------
+# Tests.
+
+
+def test_evaluator_reads_the_corpus_language() -> None:
+    env = {"feed": {"title": "A"}, "entries": [{"title": "B", "tags": [{"term": "x"}]}]}
+    assert passes(checks("feed['title'] == u'A'")[0], env)
+    assert passes(checks("entries[0].tags[0].term == 'x' and len(entries) == 1")[1], env)
+    assert not passes(checks("entries[0]['link'] == 'x'")[0], env)  # missing key: fails
+    assert passes(checks("not entries[0].has_key('id')")[0], env)
+    with pytest.raises(Refused):
+        evaluate(checks("__import__('os').system('true')")[0], env)
+    with pytest.raises(Refused):
+        evaluate(checks("feed.title.upper()")[0], env)
+
+
+def test_key_paths_are_classified() -> None:
+    check = checks("not bozo and entries[0]['title_detail']['value'] == u'x'")
+    assert [category(p) for c in check for p in key_paths(c)] == ["bozo", None]
+    assert category(("feed", "links", "href")) == "links list"
+    assert category(("entries", "enclosures", "length")) is None
+    assert {name for name, _p, _r in OUT_OF_SCOPE} >= {"bozo", "raw dates"}
+
+
+def test_feedparser_corpus_conformance() -> None:
+    tests = corpus_tests()
+    if tests is None:
+        message = f"feedparser's corpus is not at {CORPUS} (set BROADSHEET_FEEDPARSER_TESTS)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    tally = run_corpus(tests)
+    print(f"\ngraded checks: {tally.graded}; ours pass {tally.ours} "
+          f"({tally.ours / tally.graded:.1%}); feedparser passes {tally.theirs} "
+          f"({tally.theirs / tally.graded:.1%})")
+    print("out of scope:", dict(sorted(tally.out_of_scope.items())))
+    for name, reason in sorted(DELIBERATE.items()):
+        print(f"deliberate difference: {name}: {reason}")
+    for name, check in tally.failures:
+        print(f"FAIL {name}: {check}")
+    assert "uncategorised" not in tally.out_of_scope, "give every out-of-scope key a reason"
+    assert tally.graded > 500
+    assert tally.ours / tally.graded >= THRESHOLD
