@@ -294,15 +294,18 @@ def _put(target: dict[str, Any], key: str, value: Any, *aliases: str) -> None:
 
 
 class PlainText(str):
-    """A plain-text field of ours (titles, the feed description), compared with the text
-    of feedparser's value: its tags dropped and entities read, whitespace collapsed."""
+    """A plain-text field of ours (titles, the feed description), compared with
+    feedparser's value, which is text or HTML as the feed declared: equal to it, or to
+    its text once read as HTML (tags dropped, entities read), whitespace collapsed."""
 
     __slots__ = ()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, str):
             return NotImplemented
-        return str(self) == " ".join(html.unescape(_TAG.sub("", other)).split())
+        mine = str(self)
+        return mine in (" ".join(other.split()),
+                        " ".join(html.unescape(_TAG.sub("", other)).split()))
 
     def __ne__(self, other: object) -> bool:
         return not self == other
@@ -314,7 +317,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def _instant(value: dt.datetime | None) -> Any:
-    return None if value is None else value.astimezone(dt.UTC).timetuple()
+    return None if value is None else value.utctimetuple()
 
 
 def adapt_entry(entry: FeedEntry) -> dict[str, Any]:
