@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
+from lxml import html as lxml_html
 
 from broadsheet.errors import ParseError
 from broadsheet.parse import parse_feed
@@ -316,6 +318,39 @@ class PlainText(str):
 _TAG = re.compile(r"<[^>]*>")
 
 
+def _canonical_html(value: str) -> str:
+    """One serialisation of an HTML fragment: ``<br/>``, ``<br />`` and ``<br>`` alike."""
+    try:
+        parts = lxml_html.fragments_fromstring(value)
+    except (etree.ParserError, ValueError):
+        return value
+    out = [p if isinstance(p, str) else lxml_html.tostring(p, encoding="unicode")
+           for p in parts]
+    return " ".join("".join(out).split())
+
+
+class HtmlText(str):
+    """An HTML field of ours (summary, content), compared with feedparser's value, which
+    is HTML or plain text as the feed declared: the same markup once both are parsed, or
+    our text equal to its plain text."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, str):
+            return NotImplemented
+        mine = str(self)
+        if mine == other or _canonical_html(mine) == _canonical_html(other):
+            return True
+        text = html.unescape(_TAG.sub("", mine))
+        return " ".join(text.split()) == " ".join(other.split())
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+
 def _instant(value: dt.datetime | None) -> Any:
     return None if value is None else value.utctimetuple()
 
@@ -328,12 +363,12 @@ def adapt_entry(entry: FeedEntry) -> dict[str, Any]:
         out["title_detail"] = {"value": out["title"]}
     _put(out, "link", entry.link)
     _put(out, "id", entry.guid, "guid")
-    summary = entry.summary or entry.content
+    summary = HtmlText(entry.summary or entry.content)
     _put(out, "summary", summary, "description")
     if summary:
         out["summary_detail"] = {"value": summary}
     if entry.content:
-        out["content"] = [{"value": entry.content}]
+        out["content"] = [{"value": HtmlText(entry.content)}]
     if entry.authors:
         out["author"] = entry.authors[0]
         out["author_detail"] = {"name": entry.authors[0]}
