@@ -67,3 +67,35 @@ def test_no_mojibake(case: Path) -> None:
     text = feed.title + feed.entries[0].title + feed.entries[0].summary
     assert not any(bad in text for bad in ("Ã", "â€", "Â", "\ufffd", "Ð", "Ñ"))
     assert any(ord(c) > 127 for c in text)
+
+
+# Focused cases, one per class of feed the conformance corpus showed we misread
+# (tests/test_parse_conformance.py runs the corpus itself).
+
+
+def _feed(xml: str, content_type: str = "") -> ParsedFeed:
+    return parse_feed(xml.encode("utf-8"), "https://feeds.example/feed", content_type)
+
+
+@pytest.mark.parametrize("namespace", ["", ' xmlns="http://purl.org/echo/"',
+                                       ' xmlns="http://example.org/pie-draft#"'])
+def test_atom_in_any_or_no_namespace(namespace: str) -> None:
+    feed = _feed(f'<feed version="0.2"{namespace}><title>Desk</title><entry>'
+                 "<id>urn:x:1</id><title>First</title></entry></feed>")
+    assert feed.title == "Desk"
+    assert [(e.guid, e.title) for e in feed.entries] == [("urn:x:1", "First")]
+
+
+def test_atom_base64_media_type_is_decoded() -> None:
+    feed = _feed('<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+                 '<title type="application/octet-stream">Tm9vbiAmIG5pZ2h0</title>'
+                 '<content type="image/png">PGk+aGk8L2k+</content></entry></feed>')
+    assert feed.entries[0].title == "Noon & night"
+    assert feed.entries[0].content == "&lt;i&gt;hi&lt;/i&gt;"
+
+
+def test_atom_link_without_href_uses_its_text() -> None:
+    feed = _feed('<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry>'
+                 '<link rel="alternate" type="text/html">https://news.example/a</link>'
+                 "</entry></feed>")
+    assert feed.entries[0].link == "https://news.example/a"

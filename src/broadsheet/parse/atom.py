@@ -17,7 +17,16 @@ from broadsheet.parse.dates import parse_date
 from broadsheet.parse.identity import entry_key
 from broadsheet.types import FeedEntry, ParsedFeed
 
-_ATOM = ("atom", "atom03")
+_ATOM = frozenset({"atom", "atom03"})
+
+
+def _is_base64(kind: str, mode: str) -> bool:
+    """Atom 0.3's mode="base64", or an Atom 1.0 media type that is neither text nor XML."""
+    if mode == "base64":
+        return True
+    if "/" not in kind or kind.startswith("text/"):
+        return False
+    return not (kind.endswith(("+xml", "/xml")) or kind == "text/html")
 
 
 def _construct(element: etree._Element) -> tuple[str, bool]:
@@ -28,7 +37,7 @@ def _construct(element: etree._Element) -> tuple[str, bool]:
         div = next((c for _n, local, c in children(element) if local == "div"), None)
         return inner_markup(div if div is not None else element), True
     value = text(element) if len(element) == 0 else inner_markup(element)
-    if mode == "base64":
+    if _is_base64(kind, mode):
         try:
             value = base64.b64decode(value).decode("utf-8", "replace")
         except (binascii.Error, ValueError):
@@ -46,17 +55,17 @@ def _as_text(element: etree._Element) -> str:
     return plain(value, markup=is_html)
 
 
-def _names(element: etree._Element) -> list[str]:
+def _names(element: etree._Element, atom: frozenset[str]) -> list[str]:
     found = []
     for ns, local, person_element in children(element):
-        if ns in _ATOM and local in ("author", "contributor"):
+        if ns in atom and local in ("author", "contributor"):
             for _n, part, child in children(person_element):
                 if part == "name" and text(child):
                     found.append(person(text(child)))
     return found
 
 
-def _entry(entry: etree._Element, feed_authors: list[str]) -> FeedEntry:
+def _entry(entry: etree._Element, feed_authors: list[str], atom: frozenset[str]) -> FeedEntry:
     base = entry.base
     fields: dict[str, str] = {}
     link = None
@@ -64,10 +73,10 @@ def _entry(entry: etree._Element, feed_authors: list[str]) -> FeedEntry:
     categories: list[str] = []
     media = Media()
     for ns, local, child in children(entry):
-        if ns in _ATOM:
+        if ns in atom:
             if local == "link":
                 rel = child.get("rel") or "alternate"
-                href = absolute(child.base, child.get("href"))
+                href = absolute(child.base, _href(child))
                 kind = child.get("type") or "text/html"
                 if rel == "alternate" and href and (link is None or (not link_is_html
                                                                      and "html" in kind)):
@@ -95,7 +104,7 @@ def _entry(entry: etree._Element, feed_authors: list[str]) -> FeedEntry:
             media.read(local, child, base)
         elif ns == "dc" and local == "creator" and text(child):
             fields.setdefault("creator", person(text(child)))
-    authors = _names(entry) or ([fields["creator"]] if "creator" in fields else feed_authors)
+    authors = _names(entry, atom) or ([fields["creator"]] if "creator" in fields else feed_authors)
     title = fields.get("title", "")[:2000]
     content = fields.get("content", "")
     summary = fields.get("summary", "")
@@ -124,26 +133,37 @@ def _entry_date(entry: etree._Element) -> str | None:
     return first_text(entry, ("published", "issued", "created", "updated", "modified"))
 
 
+def _href(link: etree._Element) -> str | None:
+    """A link's address: its href, else (pre-standard Atom) its text."""
+    href = link.get("href")
+    return href if href is not None else (text(link) or None)
+
+
 def parse_atom(root: etree._Element, url: str) -> ParsedFeed:
-    """Read an Atom ``<feed>`` already parsed by lxml."""
+    """Read an Atom ``<feed>`` already parsed by lxml.
+
+    The root's own namespace counts as Atom whatever it is: drafts before Atom 0.3 used
+    several (purl.org/echo, purl.org/pie, example.com...), and some feeds declare none.
+    """
     ns_root, _local = name(root)
+    atom = _ATOM | {ns_root}
     info: dict[str, str] = {}
     links: dict[str, str] = {}
     entries = []
     for ns, local, child in children(root):
-        if ns not in _ATOM:
+        if ns not in atom:
             continue
         if local == "entry":
             entries.append(child)
         elif local == "link":
             rel = child.get("rel") or "alternate"
-            href = absolute(child.base, child.get("href"))
+            href = absolute(child.base, _href(child))
             if href and (rel not in links or (rel == "alternate"
                                               and "html" in (child.get("type") or ""))):
                 links[rel] = href
         elif local in ("title", "subtitle", "tagline"):
             info.setdefault(local, _as_text(child))
-    feed_authors = _names(root)
+    feed_authors = _names(root, atom)
     lang = root.get("{http://www.w3.org/XML/1998/namespace}lang")
     return ParsedFeed(
         title=info.get("title", "")[:2000],
@@ -153,5 +173,5 @@ def parse_atom(root: etree._Element, url: str) -> ParsedFeed:
         language=lang or None,
         hub_url=links.get("hub"),
         self_url=links.get("self"),
-        entries=tuple(_entry(e, feed_authors) for e in newest(entries, _entry_date)),
+        entries=tuple(_entry(e, feed_authors, atom) for e in newest(entries, _entry_date)),
     )
