@@ -99,3 +99,65 @@ def test_atom_link_without_href_uses_its_text() -> None:
                  '<link rel="alternate" type="text/html">https://news.example/a</link>'
                  "</entry></feed>")
     assert feed.entries[0].link == "https://news.example/a"
+
+
+@pytest.mark.parametrize("namespace", ["http://backend.userland.com/rss2",
+                                       "http://backend.userland.com/rss"])
+def test_rss_in_a_default_namespace(namespace: str) -> None:
+    feed = _feed(f'<rss version="2.0" xmlns="{namespace}"><channel><title>Desk</title>'
+                 "<description>Local news</description><item><title>First</title>"
+                 "<link>https://news.example/1</link></item></channel></rss>")
+    assert (feed.title, feed.description) == ("Desk", "Local news")
+    assert [(e.title, e.link) for e in feed.entries] == [("First", "https://news.example/1")]
+
+
+def test_rss_item_without_channel_is_read_once() -> None:
+    feed = _feed("<rss><item><title>Lone</title><guid>g1</guid></item></rss>")
+    assert [e.title for e in feed.entries] == ["Lone"]
+
+
+def test_rss_dublin_core_and_media_fallbacks() -> None:
+    feed = _feed('<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+                 ' xmlns:media="http://search.yahoo.com/mrss/"><channel>'
+                 "<dc:title>Desk</dc:title><dc:description>About</dc:description>"
+                 "<item><dc:title>From DC</dc:title><dc:description>Said and done"
+                 "</dc:description></item>"
+                 "<item><media:group><media:title>From media</media:title>"
+                 "<media:description>1 &lt; 2</media:description></media:group>"
+                 "<media:category>politics</media:category>"
+                 "<media:category>economy</media:category></item></channel></rss>")
+    assert (feed.title, feed.description) == ("Desk", "About")
+    first, second = feed.entries
+    assert (first.title, first.summary) == ("From DC", "Said and done")
+    assert (second.title, second.summary) == ("From media", "1 &lt; 2")
+    assert second.categories == ("politics", "economy")
+
+
+def test_atom_media_description_is_a_summary_fallback() -> None:
+    feed = _feed('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media='
+                 '"http://search.yahoo.com/mrss/"><entry><title>T</title><media:group>'
+                 '<media:description type="html">&lt;b&gt;bold&lt;/b&gt;</media:description>'
+                 "</media:group></entry></feed>")
+    assert feed.entries[0].summary == "<b>bold</b>"
+
+
+def test_rss_xhtml_body_and_fullitem_are_content() -> None:
+    feed = _feed('<rss version="2.0"><channel><item><title>A</title>'
+                 '<body xmlns="http://www.w3.org/1999/xhtml"><p>Full <em>story</em></p></body>'
+                 "</item><item><title>B</title><fullitem>&lt;p&gt;Whole&lt;/p&gt;</fullitem>"
+                 "</item></channel></rss>")
+    assert [e.content for e in feed.entries] == ["<p>Full <em>story</em></p>", "<p>Whole</p>"]
+
+
+def test_itunes_fallbacks_and_element_case() -> None:
+    feed = _feed('<rss xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd"><channel>'
+                 "<TITLE>Show</TITLE><itunes:subtitle>Weekly talk</itunes:subtitle><item>"
+                 "<title>Ep 1</title><itunes:author>Ann Lee</itunes:author>"
+                 "<itunes:summary>Talk &amp; more</itunes:summary>"
+                 '<itunes:category text="News"><itunes:category text="Politics"/>'
+                 "</itunes:category></item></channel></rss>")
+    assert (feed.title, feed.description) == ("Show", "Weekly talk")
+    entry = feed.entries[0]
+    assert entry.authors == ("Ann Lee",)
+    assert entry.summary == "Talk &amp; more"
+    assert entry.categories == ("News", "Politics")

@@ -26,6 +26,7 @@ NS = {
     "http://purl.org/rss/1.0/modules/syndication/": "sy",
     "http://www.w3.org/1999/xhtml": "xhtml",
     "http://www.itunes.com/dtds/podcast-1.0.dtd": "itunes",
+    "http://www.itunes.com/DTDs/Podcast-1.0.dtd": "itunes",
 }
 # Prefixes feeds commonly use without declaring them (read in recovery mode).
 _PREFIXES = {"content": "content", "dc": "dc", "dcterms": "dcterms", "media": "media",
@@ -207,6 +208,10 @@ class Media:
         self.thumbnails: list[str] = []
         self.credits: list[str] = []
         self.enclosures: list[Enclosure] = []
+        self.title = ""
+        self.description = ""
+        """HTML, escaped from plain text unless the feed said type="html"."""
+        self.categories: list[str] = []
 
     def read(self, local: str, element: etree._Element, base: str | None) -> None:
         """Take in one media:* element (group, content, thumbnail, credit)."""
@@ -232,6 +237,17 @@ class Media:
             credit = plain(text(element))
             if credit and credit not in self.credits:
                 self.credits.append(credit[:200])
+        elif local in ("title", "description"):
+            # Fallbacks for the item's own; type="html" says the text is markup.
+            markup = (element.get("type") or "").lower() == "html"
+            value = plain(text(element), markup=markup) if local == "title" else (
+                html_of(element) if markup else html.escape(text(element), quote=False))
+            if not getattr(self, local):
+                setattr(self, local, value)
+        elif local == "category":
+            term = plain(text(element))
+            if term:
+                self.categories.append(term[:200])
 
     def enclosure(self, url: str | None, kind: str | None, length: str | None) -> None:
         """Take in an RSS enclosure or an Atom rel=enclosure link."""

@@ -105,9 +105,9 @@ def _entry(entry: etree._Element, feed_authors: list[str], atom: frozenset[str])
         elif ns == "dc" and local == "creator" and text(child):
             fields.setdefault("creator", person(text(child)))
     authors = _names(entry, atom) or ([fields["creator"]] if "creator" in fields else feed_authors)
-    title = fields.get("title", "")[:2000]
+    title = (fields.get("title") or media.title)[:2000]
     content = fields.get("content", "")
-    summary = fields.get("summary", "")
+    summary = fields.get("summary") or media.description
     if content and summary == content:
         summary = ""
     guid = fields.get("id") or None
@@ -124,7 +124,7 @@ def _entry(entry: etree._Element, feed_authors: list[str], atom: frozenset[str])
         updated=parse_date(fields.get("updated") or fields.get("modified")),
         image=media.image(),
         image_credit=media.credit(),
-        categories=tuple(dict.fromkeys(categories)),
+        categories=tuple(dict.fromkeys(categories + media.categories)),
         enclosures=tuple(media.enclosures),
     )
 
