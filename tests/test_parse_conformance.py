@@ -289,7 +289,7 @@ def passes(check: ast.expr, env: dict[str, Any]) -> bool:
 
 
 def _put(target: dict[str, Any], key: str, value: Any, *aliases: str) -> None:
-    if value in (None, "", (), []):
+    if not value:
         return
     for name in (key, *aliases):
         target[name] = value
@@ -306,7 +306,7 @@ class PlainText(str):
         if not isinstance(other, str):
             return NotImplemented
         mine = str(self)
-        return mine in (" ".join(other.split()),
+        return mine == other or bool(mine) and mine in (" ".join(other.split()),
                         " ".join(html.unescape(_TAG.sub("", other)).split()))
 
     def __ne__(self, other: object) -> bool:
@@ -342,8 +342,8 @@ class HtmlText(str):
         mine = str(self)
         if mine == other or _canonical_html(mine) == _canonical_html(other):
             return True
-        text = html.unescape(_TAG.sub("", mine))
-        return " ".join(text.split()) == " ".join(other.split())
+        text = " ".join(html.unescape(_TAG.sub("", mine)).split())
+        return bool(text) and text == " ".join(other.split())
 
     def __ne__(self, other: object) -> bool:
         return not self == other

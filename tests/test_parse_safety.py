@@ -21,6 +21,7 @@ _FRAGMENTS = st.sampled_from([
     b"<feed xmlns='http://www.w3.org/2005/Atom'>", b"<entry>", b"<!DOCTYPE x [", b"]>",
     b"<!ENTITY a 'b'>", b"&a;", b"&amp;", b"&#0;", b"<![CDATA[", b"]]>", b"\xef\xbb\xbf",
     b"\xff\xfe", b"<?xml version='1.0' encoding='utf-16'?>", b"{", b"}", b'"items":[',
+    b"<!--", b"-->", b"&#X41;", b"&#146;", b"\xc2\x92", b'<!ENTITY a "x">',
     b'"version":"https://jsonfeed.org/version/1.1"', b"<rdf:RDF>", b"<link>", b"\x00", b"\x93",
 ])
 
@@ -108,3 +109,32 @@ def test_future_dates_are_clamped_and_missing_dates_take_first_seen() -> None:
     kept = build_article(1, zoned, seen=seen, feed_only=True)
     assert kept.published == dt.datetime(2025, 9, 1, 13, 0, tzinfo=dt.UTC)
     assert kept.published_offset == -240
+
+
+def test_comment_mentioning_doctype_before_the_root_is_kept_whole() -> None:
+    body = (b"<!-- sample: <!DOCTYPE is not closed here --><rss version='2.0'><channel>"
+            b"<title>Desk</title><item><title>One</title></item></channel></rss>")
+    feed = parse_feed(body, "https://feeds.example/", "")
+    assert (feed.title, [e.title for e in feed.entries]) == ("Desk", ["One"])
+
+
+def test_uppercase_hex_character_references_are_read() -> None:
+    body = (b"<rss version='2.0'><channel><item><title>&#X41;&#x42;&#67;</title></item>"
+            b"</channel></rss>")
+    assert parse_feed(body, "https://feeds.example/", "").entries[0].title == "ABC"
+
+
+def test_literal_dtd_entities_are_substituted_nested_ones_are_not() -> None:
+    body = (b'<!DOCTYPE rss [<!ENTITY site "tag:news.example,"><!ENTITY two "&site;&site;">]>'
+            b"<rss version='2.0'><channel><item><guid isPermaLink='false'>&site;2024:/a</guid>"
+            b"<title>&two;</title></item></channel></rss>")
+    entry = parse_feed(body, "https://feeds.example/", "").entries[0]
+    assert entry.guid == "tag:news.example,2024:/a"
+    assert entry.title == "&two;"  # a reference inside a declaration is never expanded
+
+
+def test_windows_1252_characters_written_as_c1_controls_are_repaired() -> None:
+    body = ("<rss version='2.0'><channel><item><title>don\x92t</title>"
+            "<description>it&#146;s</description></item></channel></rss>").encode("utf-8")
+    entry = parse_feed(body, "https://feeds.example/", "").entries[0]
+    assert (entry.title, entry.summary) == ("don\u2019t", "it\u2019s")

@@ -2,14 +2,18 @@
 
 Feeds are untrusted input. Before any parser sees them: the document type
 declaration is removed with its internal subset, so no external entity is ever
-fetched and no entity bomb is ever expanded; HTML named entities (``&nbsp;``,
-``&eacute;``), which RSS 0.91 allowed through its DTD, become numeric references;
-unknown entities and bare ampersands become literal text; characters XML forbids
-are dropped. CDATA sections and comments are left untouched.
+fetched and no entity bomb is ever expanded; only entities the subset declares as
+plain literal text (no references inside) are substituted, within a budget; HTML
+named entities (``&nbsp;``, ``&eacute;``), which RSS 0.91 allowed through its DTD,
+become numeric references; unknown entities and bare ampersands become literal text;
+characters XML forbids are dropped, and windows-1252 characters written as C1
+controls (``\x92``, ``&#146;``) become what they meant. CDATA sections and comments
+are left untouched, even a comment that mentions ``<!DOCTYPE``.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from html.entities import html5
 
@@ -28,7 +32,16 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # A character reference is one of these when it names something XML forbids: NUL and
 # other C0 controls, surrogates, U+FFFE/U+FFFF and anything past U+10FFFF.
 _CHARREF = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
-_ROOT_START = re.compile(r"<[A-Za-z_]")
+# The root element's start tag, or a comment (which may hold anything, '<b>' included).
+_ROOT_OR_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<[A-Za-z_]", re.S)
+_PROLOGUE = re.compile(r"<!--.*?-->|" + _DOCTYPE.pattern, re.I | re.S)
+# A general entity declared as literal text: nothing that could nest or fetch.
+_ENTITY = re.compile(r"<!ENTITY\s+([A-Za-z][A-Za-z0-9]{0,31})\s+"
+                     r"""(?:"([^"&%<]{0,1024})"|'([^'&%<]{0,1024})')\s*>""")
+MAX_DECLARED = 64
+MAX_EXPANSION = 1_000_000
+"""Characters that declared entities may add to one document, in all."""
+_C1 = re.compile("[\x80-\x9f]")
 
 
 def _numeric(text: str) -> str:
@@ -48,6 +61,37 @@ def _fix(match: re.Match[str]) -> str:
     return "&amp;" + name
 
 
+class _Declared:
+    """``_fix`` that first substitutes the document's own literal entities, in budget."""
+
+    def __init__(self, entities: dict[str, str]) -> None:
+        self.entities = entities
+        self.budget = MAX_EXPANSION
+
+    def __call__(self, match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = self.entities.get(name[:-1]) if name else None
+        if value is None or len(value) > self.budget:
+            return _fix(match)
+        self.budget -= len(value)
+        return html.escape(value)
+
+
+def _declared_entities(prologue: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for match in _ENTITY.finditer(prologue):
+        if len(found) >= MAX_DECLARED:
+            break
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        found.setdefault(match.group(1), value)
+    return found
+
+
+def _cp1252(match: re.Match[str]) -> str:
+    return match.group(0).encode("latin-1").decode("cp1252", errors="ignore") \
+        or match.group(0)
+
+
 def _allowed_char(code: int) -> bool:
     if code < 0x20:
         return code in (0x09, 0x0A, 0x0D)
@@ -60,26 +104,51 @@ def _fix_charref(match: re.Match[str]) -> str:
         code = int(digits, 10) if digits is not None else int(hexdigits, 16)
     except ValueError:
         return "\ufffd"
-    return match.group(0) if _allowed_char(code) else "\ufffd"
+    if not _allowed_char(code):
+        return "\ufffd"
+    if 0x80 <= code <= 0x9F:  # a windows-1252 byte written as a code point
+        meant = bytes([code]).decode("cp1252", errors="ignore")
+        return f"&#{ord(meant)};" if meant else match.group(0)
+    if hexdigits is not None and match.group(0)[2] == "X":
+        return f"&#x{hexdigits};"  # SGML allows &#X41;, XML only &#x41;
+    return match.group(0)
+
+
+def _root_start(text: str) -> int:
+    for match in _ROOT_OR_COMMENT.finditer(text):
+        if match.group(0)[1] != "!":
+            return match.start()
+    return len(text)
+
+
+def _keep_comments(match: re.Match[str]) -> str:
+    return match.group(0) if match.group(0).startswith("<!--") else ""
+
+
+def _strip_prologue(text: str) -> tuple[str, dict[str, str]]:
+    """The text without its document type declaration, and the literal entities it declared."""
+    end = _root_start(text)
+    if "<!" not in text[:end]:
+        return text, {}
+    head = text[:end]
+    entities = _declared_entities(head) if "<!ENTITY" in head else {}
+    return _PROLOGUE.sub(_keep_comments, head) + text[end:], entities
 
 
 def strip_doctype(text: str) -> str:
     """Remove any document type declaration found before the root element."""
-    root = _ROOT_START.search(text)
-    prologue_end = root.start() if root else len(text)
-    if "<!" not in text[:prologue_end]:
-        return text
-    head = _DOCTYPE.sub("", text[:prologue_end])
-    return head + text[prologue_end:]
+    return _strip_prologue(text)[0]
 
 
 def make_safe(text: str) -> str:
     """Return text a non-validating XML parser can read without any entity expansion."""
-    text = strip_doctype(text)
+    text, entities = _strip_prologue(text)
     if "&" in text:
-        text = _FIXUPS.sub(_fix, text)
+        text = _FIXUPS.sub(_Declared(entities) if entities else _fix, text)
         if "&#" in text:
             text = _CHARREF.sub(_fix_charref, text)
     if _FORBIDDEN.search(text):
         text = _FORBIDDEN.sub("", text)
+    if _C1.search(text):
+        text = _C1.sub(_cp1252, text)
     return text
