@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import json
 import os
 from pathlib import Path
@@ -161,3 +162,40 @@ def test_itunes_fallbacks_and_element_case() -> None:
     assert entry.authors == ("Ann Lee",)
     assert entry.summary == "Talk &amp; more"
     assert entry.categories == ("News", "Politics")
+
+
+@pytest.mark.parametrize("written", ["Ann Lee (ann@news.example)", "Ann Lee <ann@news.example>",
+                                     "ann@news.example (Ann Lee)"])
+def test_author_name_without_its_address(written: str) -> None:
+    feed = _feed('<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+                 f"<item><author>{html.escape(written)}</author></item>"
+                 f"<item><dc:creator>{html.escape(written)}</dc:creator></item>"
+                 "</channel></rss>")
+    assert [e.authors for e in feed.entries] == [("Ann Lee",), ("Ann Lee",)]
+
+
+def test_atom03_inline_xml_keeps_its_div_atom10_drops_the_wrapper() -> None:
+    body = '<div xmlns="http://www.w3.org/1999/xhtml"><p>Hi</p></div>'
+    old = _feed('<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry>'
+                f'<content type="application/xhtml+xml" mode="xml">{body}</content>'
+                "</entry></feed>")
+    new = _feed('<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+                f'<content type="xhtml">{body}</content></entry></feed>')
+    assert old.entries[0].content == "<div><p>Hi</p></div>"
+    assert new.entries[0].content == "<p>Hi</p>"
+
+
+def test_atom_repeated_date_last_stands_and_language_underscore() -> None:
+    feed = _feed('<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en_GB"><entry>'
+                 "<updated>2020-01-01T00:00:00Z</updated><updated>2021-06-01T12:00:00Z</updated>"
+                 "</entry></feed>")
+    assert feed.language == "en-GB"
+    assert feed.entries[0].updated == dt.datetime(2021, 6, 1, 12, tzinfo=dt.UTC)
+
+
+def test_rss_plain_body_is_content_and_inline_svg_keeps_its_namespace() -> None:
+    feed = _feed('<rss version="2.0"><channel><item><body><p>Story</p></body></item><item>'
+                 '<description><svg xmlns="http://www.w3.org/2000/svg" width="1"/></description>'
+                 "</item></channel></rss>")
+    assert feed.entries[0].content == "<p>Story</p>"
+    assert 'xmlns="http://www.w3.org/2000/svg"' in feed.entries[1].summary

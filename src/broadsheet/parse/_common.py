@@ -38,6 +38,8 @@ _MARKUP = re.compile(r"<[A-Za-z/!]|&#?[A-Za-z0-9]+;")
 _URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])([^"'<>]*)\2""", re.I)
 _ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|//)")
 _EMAIL_NAME = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")
+# 'Name (address)' and 'Name <address>', the other two ways feeds add an address.
+_NAME_EMAIL = re.compile(r"^(.+?)\s*(?:\(\s*\S+@\S+\s*\)|<\s*\S+@\S+\s*>)$")
 _EMAIL = re.compile(r"^\s*\S+@\S+\.\S+\s*$")
 _IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.I)
 
@@ -131,7 +133,19 @@ def inner_markup(element: etree._Element) -> str:
             continue
         parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
     markup = "".join(parts).strip()
-    return re.sub(r"\s?xmlns(?::\w+)?=\"[^\"]*\"", "", markup)[:MAX_TEXT]
+    return _XMLNS.sub(_drop_feed_namespace, markup)[:MAX_TEXT] if "xmlns" in markup \
+        else markup[:MAX_TEXT]
+
+
+_XMLNS = re.compile(r"\s?xmlns(:\w+)?=\"([^\"]*)\"")
+# Inline SVG and MathML need their namespace to render; the feed's own namespaces and
+# XHTML's, which lxml repeats on every serialised child, are noise in HTML.
+_KEEP_NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1998/Math/MathML",
+                    "http://www.w3.org/1999/xlink"}
+
+
+def _drop_feed_namespace(match: re.Match[str]) -> str:
+    return match.group(0) if match.group(2) in _KEEP_NAMESPACES else ""
 
 
 def html_of(element: etree._Element) -> str:
@@ -188,9 +202,12 @@ def absolutize_html(fragment: str, base: str | None) -> str:
 
 
 def person(value: str) -> str:
-    """A display name from 'name', 'email (Name)' or a bare address."""
+    """A display name from 'name', 'email (Name)', 'Name (email)', 'Name <email>' or a
+    bare address."""
     value = " ".join(value.split())
-    match = _EMAIL_NAME.match(value)
+    if "@" not in value:
+        return value[:200]
+    match = _EMAIL_NAME.match(value) or _NAME_EMAIL.match(value)
     if match:
         return match.group(1).strip()[:200]
     return value[:200]

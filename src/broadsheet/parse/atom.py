@@ -34,7 +34,10 @@ def _construct(element: etree._Element) -> tuple[str, bool]:
     kind = (element.get("type") or "text").lower()
     mode = (element.get("mode") or "").lower()
     if kind in ("xhtml", "application/xhtml+xml") or mode == "xml":
-        div = next((c for _n, local, c in children(element) if local == "div"), None)
+        # Atom 1.0 wraps XHTML in a <div> that is not content; Atom 0.3 has no such rule.
+        div = None
+        if name(element)[0] == "atom":
+            div = next((c for _n, local, c in children(element) if local == "div"), None)
         return inner_markup(div if div is not None else element), True
     value = text(element) if len(element) == 0 else inner_markup(element)
     if _is_base64(kind, mode):
@@ -95,7 +98,7 @@ def _entry(entry: etree._Element, feed_authors: list[str], atom: frozenset[str])
             elif local == "summary":
                 fields["summary"] = absolutize_html(_as_html(child), child.base)
             elif local in ("published", "issued", "created", "updated", "modified"):
-                fields.setdefault(local, text(child))
+                fields[local] = text(child)  # repeated: the last one stands
             elif local == "category":
                 term = child.get("term") or child.get("label") or text(child)
                 if term:
@@ -164,7 +167,7 @@ def parse_atom(root: etree._Element, url: str) -> ParsedFeed:
         elif local in ("title", "subtitle", "tagline"):
             info.setdefault(local, _as_text(child))
     feed_authors = _names(root, atom)
-    lang = root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    lang = (root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").replace("_", "-")
     return ParsedFeed(
         title=info.get("title", "")[:2000],
         format="atom10" if ns_root == "atom" else "atom03",

@@ -80,6 +80,8 @@ def _entry(item: etree._Element, base_fallback: str, url: str, xml_base: bool,
                     fields.setdefault("second", html_of(child))
             elif local == "fullitem":
                 fields.setdefault("content", html_of(child))
+            elif local == "body":
+                fields.setdefault("content", inner_markup(child))
             elif local == "tags":
                 categories.extend(t.strip()[:200] for t in plain(text(child)).split(",")
                                   if t.strip())
@@ -206,7 +208,8 @@ def parse_rss(root: etree._Element, url: str, xml_base: bool = True) -> ParsedFe
         format=version,
         site_url=absolute(base, info.get("link")),
         description=plain(description)[:10_000],
-        language=(info.get("language") or info.get("dc:language") or None),
+        language=(info.get("language") or info.get("dc:language") or "").replace("_", "-")
+        or None,
         hub_url=hub,
         self_url=self_url,
         ttl_seconds=_hint_seconds(info.get("ttl", ""), info.get("sy:updatePeriod", ""),
