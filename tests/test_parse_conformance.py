@@ -102,7 +102,26 @@ OUT_OF_SCOPE: list[tuple[str, str, str]] = [
 ]
 
 # Files whose in-scope checks we fail on purpose; excluded from grading and printed.
-DELIBERATE: dict[str, str] = {}
+_SVG = "inline SVG/MathML is kept as written (prefixes, empty tags); extract drops it anyway"
+DELIBERATE: dict[str, str] = {
+    "entities/lang.xml": "&lang; is U+27E8 in HTML5's entity table, U+2329 in HTML 4's",
+    "entities/rang.xml": "&rang; is U+27E9 in HTML5's entity table, U+232A in HTML 4's",
+    "wellformed/rss/item_dc_date_parsed.xml": "dc:date is an item's publication date for us",
+    "wellformed/base/http_entry_id_base_content_location.xml":
+        "ids are opaque: kept as written, never resolved as addresses",
+    "wellformed/base/http_entry_id_base_docuri.xml":
+        "ids are opaque: kept as written, never resolved as addresses",
+    "wellformed/lang/http_content_language.xml":
+        "the parse stage is given no HTTP headers but the content type",
+    "wellformed/atom10/tag_in_attr.xml": "titles are plain text: a title that is only an image "
+                                         "has none",
+    "wellformed/namespace/atommathml.xml": _SVG,
+    "wellformed/namespace/atomsvg.xml": _SVG,
+    "wellformed/namespace/atomxlink.xml": _SVG,
+    "wellformed/namespace/rss2.0mathml.xml": _SVG,
+    "wellformed/namespace/rss2.0svg5.xml": _SVG,
+    "wellformed/namespace/rss2.0xlink.xml": _SVG,
+}
 
 _DESCRIPTION = re.compile(r"Description:\s*(.*?)\s*Expect:\s*(.*)\s*-->")
 _HEADER = re.compile(r"^Header:\s+([^:]+):(.*)$", re.M)

@@ -138,3 +138,10 @@ def test_windows_1252_characters_written_as_c1_controls_are_repaired() -> None:
             "<description>it&#146;s</description></item></channel></rss>").encode("utf-8")
     entry = parse_feed(body, "https://feeds.example/", "").entries[0]
     assert (entry.title, entry.summary) == ("don\u2019t", "it\u2019s")
+
+
+def test_utf8_written_as_one_reference_per_byte_is_repaired() -> None:
+    body = (b"<rss version='2.0'><channel><item><title>Wait&#226;&#128;&#166; caf&#195;&#169;"
+            b" &#233;t&#233;</title></item></channel></rss>")
+    assert parse_feed(body, "https://feeds.example/", "").entries[0].title == \
+        "Wait\u2026 caf\u00e9 \u00e9t\u00e9"

@@ -42,6 +42,10 @@ MAX_DECLARED = 64
 MAX_EXPANSION = 1_000_000
 """Characters that declared entities may add to one document, in all."""
 _C1 = re.compile("[\x80-\x9f]")
+# UTF-8 bytes written one character reference each (&#226;&#128;&#166; for "…"): a lead
+# byte (C2-F4) then continuation bytes (80-BF), the signature of double encoding.
+_UTF8_REFS = re.compile(r"&#(?:19[4-9]|2[0-3][0-9]|24[0-4]);"
+                        r"(?:&#(?:12[89]|1[3-8][0-9]|19[01]);){1,3}")
 
 
 def _numeric(text: str) -> str:
@@ -114,6 +118,14 @@ def _fix_charref(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+def _utf8_refs(match: re.Match[str]) -> str:
+    raw = bytes(int(code) for code in match.group(0)[2:-1].split(";&#"))
+    try:
+        return _numeric(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return match.group(0)
+
+
 def _root_start(text: str) -> int:
     for match in _ROOT_OR_COMMENT.finditer(text):
         if match.group(0)[1] != "!":
@@ -146,6 +158,7 @@ def make_safe(text: str) -> str:
     if "&" in text:
         text = _FIXUPS.sub(_Declared(entities) if entities else _fix, text)
         if "&#" in text:
+            text = _UTF8_REFS.sub(_utf8_refs, text)
             text = _CHARREF.sub(_fix_charref, text)
     if _FORBIDDEN.search(text):
         text = _FORBIDDEN.sub("", text)
