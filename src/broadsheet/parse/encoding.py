@@ -88,8 +88,28 @@ def candidates(body: bytes, content_type: str = "") -> list[str]:
     return found
 
 
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def _cp1252(match: re.Match[str]) -> str:
+    return match.group(0).encode("latin-1").decode("cp1252", errors="ignore") \
+        or match.group(0)
+
+
 def decode_document(body: bytes, content_type: str = "") -> tuple[str, str]:
-    """Return (text, encoding used); never raises, never yields mojibake from a wrong label."""
+    """Return (text, encoding used); never raises, never yields mojibake from a wrong label.
+
+    C1 control characters in UTF-8 (U+0092 for a right quote) were windows-1252 bytes
+    carried over by a converter; they become what they meant.
+    """
+    text, name = _decode(body, content_type)
+    # Only UTF-8 yields C1 controls in practice, each led by the byte C2: a cheap test.
+    if name == "utf-8" and b"\xc2" in body and _C1.search(text):
+        text = _C1.sub(_cp1252, text)
+    return text, name
+
+
+def _decode(body: bytes, content_type: str) -> tuple[str, str]:
     for bom, name in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(name, errors="replace"), name

@@ -7,7 +7,7 @@ plain literal text (no references inside) are substituted, within a budget; HTML
 named entities (``&nbsp;``, ``&eacute;``), which RSS 0.91 allowed through its DTD,
 become numeric references; unknown entities and bare ampersands become literal text;
 characters XML forbids are dropped, and windows-1252 characters written as C1
-controls (``\x92``, ``&#146;``) become what they meant. CDATA sections and comments
+character references (``&#146;``) become what they meant. CDATA sections and comments
 are left untouched, even a comment that mentions ``<!DOCTYPE``.
 """
 
@@ -41,7 +41,6 @@ _ENTITY = re.compile(r"<!ENTITY\s+([A-Za-z][A-Za-z0-9]{0,31})\s+"
 MAX_DECLARED = 64
 MAX_EXPANSION = 1_000_000
 """Characters that declared entities may add to one document, in all."""
-_C1 = re.compile("[\x80-\x9f]")
 # UTF-8 bytes written one character reference each (&#226;&#128;&#166; for "…"): a lead
 # byte (C2-F4) then continuation bytes (80-BF), the signature of double encoding.
 _UTF8_REFS = re.compile(r"&#(?:19[4-9]|2[0-3][0-9]|24[0-4]);"
@@ -89,11 +88,6 @@ def _declared_entities(prologue: str) -> dict[str, str]:
         value = match.group(2) if match.group(2) is not None else match.group(3)
         found.setdefault(match.group(1), value)
     return found
-
-
-def _cp1252(match: re.Match[str]) -> str:
-    return match.group(0).encode("latin-1").decode("cp1252", errors="ignore") \
-        or match.group(0)
 
 
 def _allowed_char(code: int) -> bool:
@@ -162,6 +156,4 @@ def make_safe(text: str) -> str:
             text = _CHARREF.sub(_fix_charref, text)
     if _FORBIDDEN.search(text):
         text = _FORBIDDEN.sub("", text)
-    if _C1.search(text):
-        text = _C1.sub(_cp1252, text)
     return text
