@@ -5,10 +5,10 @@
     bytes ─► JSON?  ─► jsonfeed.parse_json_feed
       │
       ▼ encoding.decode_document    BOM > HTTP charset > XML declaration > meta; repaired
-      ▼ safety.make_safe            DOCTYPE and entity declarations gone, HTML entities numeric
+      ▼ safety.make_safe            DOCTYPE gone (its literal entities kept), HTML entities numeric
       ▼ lxml (no network, no DTD, no entity resolution, recovers from broken markup)
-      ├─ <rss>, <rdf:RDF>  ─► rss.parse_rss
-      ├─ <feed>            ─► atom.parse_atom
+      ├─ <rss>, <rdf:RDF>  ─► rss.parse_rss     (in any namespace or none)
+      ├─ <feed>            ─► atom.parse_atom   (in any namespace or none)
       └─ anything else, or lxml gave up ─► feedparser on the same safe text (the fallback)
 
 Only ``ParseError`` leaves this module.
