@@ -199,3 +199,10 @@ def test_rss_plain_body_is_content_and_inline_svg_keeps_its_namespace() -> None:
                  "</item></channel></rss>")
     assert feed.entries[0].content == "<p>Story</p>"
     assert 'xmlns="http://www.w3.org/2000/svg"' in feed.entries[1].summary
+
+
+def test_atom_empty_href_is_the_xml_base() -> None:
+    feed = _feed('<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://news.example/feed">'
+                 '<link rel="self" href=""/><entry><link href=""/></entry></feed>')
+    assert feed.self_url == "https://news.example/feed"
+    assert feed.entries[0].link == "https://news.example/feed"

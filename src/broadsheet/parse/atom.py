@@ -137,9 +137,12 @@ def _entry_date(entry: etree._Element) -> str | None:
 
 
 def _href(link: etree._Element) -> str | None:
-    """A link's address: its href, else (pre-standard Atom) its text."""
+    """A link's address: its href, else (pre-standard Atom) its text. An empty href is a
+    reference to the base itself (RFC 3986), the xml:base in force."""
     href = link.get("href")
-    return href if href is not None else (text(link) or None)
+    if href is None:
+        return text(link) or None
+    return href if href.strip() else link.base
 
 
 def parse_atom(root: etree._Element, url: str) -> ParsedFeed:
