@@ -206,3 +206,16 @@ def test_atom_empty_href_is_the_xml_base() -> None:
                  '<link rel="self" href=""/><entry><link href=""/></entry></feed>')
     assert feed.self_url == "https://news.example/feed"
     assert feed.entries[0].link == "https://news.example/feed"
+
+
+def test_html_titles_are_plain_text_through_the_fallback_too() -> None:
+    from broadsheet.parse.feed import parse_with_feedparser
+
+    body = (b'<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">&lt;b&gt;Desk'
+            b'&lt;/b&gt; &amp;amp; co</title><subtitle type="text">a &lt;b&gt; tag</subtitle>'
+            b'<entry><title type="html">&lt;em&gt;Big&lt;/em&gt; news</title>'
+            b"<summary>1 &lt; 2</summary></entry></feed>")
+    for feed in (parse_feed(body, "https://feeds.example/", ""),
+                 parse_with_feedparser(body, "https://feeds.example/")):
+        assert (feed.title, feed.description) == ("Desk & co", "a <b> tag")
+        assert (feed.entries[0].title, feed.entries[0].summary) == ("Big news", "1 &lt; 2")

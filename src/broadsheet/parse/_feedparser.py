@@ -4,12 +4,13 @@ It is given text already decoded and made safe (no DOCTYPE, no entity declaratio
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import feedparser
 
 from broadsheet.errors import ParseError
-from broadsheet.parse._common import MAX_TEXT, newest
+from broadsheet.parse._common import MAX_TEXT, newest, plain
 from broadsheet.parse.dates import parse_date
 from broadsheet.parse.identity import entry_key
 from broadsheet.types import FeedEntry, ParsedFeed
@@ -22,11 +23,26 @@ _FORMATS = {
 }
 
 
+def _is_html(detail: Any) -> bool:
+    return "html" in str((detail or {}).get("type") or "")
+
+
+def _text(record: Any, key: str) -> str:
+    """A title or subtitle as plain text: feedparser keeps HTML ones as markup."""
+    return plain(str(record.get(key) or ""), markup=_is_html(record.get(f"{key}_detail")))
+
+
+def _as_html(value: Any, detail: Any) -> str:
+    """Summaries and content are HTML for us; feedparser gives plain-text ones raw."""
+    text = str(value or "")
+    return text if _is_html(detail) or not text else html.escape(text, quote=False)
+
+
 def _content(entry: Any) -> str:
     for block in entry.get("content") or ():
         value = block.get("value")
         if value:
-            return str(value)
+            return _as_html(value, block)
     return ""
 
 
@@ -58,9 +74,9 @@ def _authors(entry: Any) -> tuple[str, ...]:
 def _entry(entry: Any) -> FeedEntry:
     link = entry.get("link") or None
     guid = entry.get("id") or None
-    title = str(entry.get("title") or "")[:2000]
+    title = _text(entry, "title")[:2000]
     content = _content(entry)[:MAX_TEXT]
-    summary = str(entry.get("summary") or "")[:MAX_TEXT]
+    summary = _as_html(entry.get("summary"), entry.get("summary_detail"))[:MAX_TEXT]
     if content and summary == content:
         summary = ""
     image, credit = _image(entry)
@@ -101,10 +117,10 @@ def parse(text: str, url: str) -> ParsedFeed:
                      if link.get("rel") == "self"), None)
     ttl = feed.get("ttl")
     return ParsedFeed(
-        title=str(feed.get("title") or "")[:2000],
+        title=_text(feed, "title")[:2000],
         format=_FORMATS.get(version, version or "unknown"),
         site_url=feed.get("link") or None,
-        description=str(feed.get("subtitle") or "")[:10_000],
+        description=_text(feed, "subtitle")[:10_000],
         language=feed.get("language") or None,
         hub_url=hub,
         self_url=self_url,
