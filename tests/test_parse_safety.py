@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from broadsheet.errors import ParseError
 from broadsheet.parse import parse_feed
 from broadsheet.parse.encoding import decode_document
+from broadsheet.parse import safety
 from broadsheet.parse.safety import make_safe
 from broadsheet.types import FeedEntry
 from broadsheet.update.decide import build_article
@@ -145,3 +147,27 @@ def test_utf8_written_as_one_reference_per_byte_is_repaired() -> None:
             b" &#233;t&#233;</title></item></channel></rss>")
     assert parse_feed(body, "https://feeds.example/", "").entries[0].title == \
         "Wait\u2026 caf\u00e9 \u00e9t\u00e9"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="ab\"'<>& x", max_size=300), min_size=1, max_size=4),
+       st.lists(st.integers(0, 5), max_size=300))
+def test_declared_entities_add_no_more_than_the_budget(values: list[str],
+                                                       uses: list[int]) -> None:
+    declarations = "".join(f"<!ENTITY e{i} '{v.replace(chr(39), '')}'>"
+                           for i, v in enumerate(values))
+    body = "".join(f"&e{u};" for u in uses)
+    document = f"<!DOCTYPE rss [{declarations}]><rss><channel><title>{body}</title></channel></rss>"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(safety, "MAX_EXPANSION", 2000)
+        safe = make_safe(document)
+    assert "<!DOCTYPE" not in safe and "<!ENTITY" not in safe
+    assert len(safe) <= len(document) + 2000
+
+
+def test_doctype_whose_entity_values_look_like_tags_is_still_removed() -> None:
+    laughs = "".join(f'<!ENTITY l{n} "{("&l" + str(n - 1) + ";") * 10}">' for n in range(1, 9))
+    text = f"<!DOCTYPE rss [<!ENTITY a '<b'>{laughs}]><rss><title>&l8;</title></rss>"
+    safe = make_safe(text)
+    assert "<!DOCTYPE" not in safe and "<!ENTITY" not in safe
+    assert safe.endswith("<rss><title>&amp;l8;</title></rss>")

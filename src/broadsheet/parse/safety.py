@@ -32,8 +32,11 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # A character reference is one of these when it names something XML forbids: NUL and
 # other C0 controls, surrogates, U+FFFE/U+FFFF and anything past U+10FFFF.
 _CHARREF = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
-# The root element's start tag, or a comment (which may hold anything, '<b>' included).
-_ROOT_OR_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<[A-Za-z_]", re.S)
+# The root element's start tag, or what may come before it holding anything, '<b'
+# included: a comment, a processing instruction, a document type declaration.
+_ROOT_OR_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<\?.*?(?:\?>|\Z)"
+                              r"|<!DOCTYPE(?:[^\[>]*\[.*?(?:\]\s*>|\Z)|[^>]*(?:>|\Z))"
+                              r"|<[A-Za-z_]", re.I | re.S)
 _PROLOGUE = re.compile(r"<!--.*?-->|" + _DOCTYPE.pattern, re.I | re.S)
 # A general entity declared as literal text: nothing that could nest or fetch.
 _ENTITY = re.compile(r"<!ENTITY\s+([A-Za-z][A-Za-z0-9]{0,31})\s+"
@@ -74,10 +77,13 @@ class _Declared:
     def __call__(self, match: re.Match[str]) -> str:
         name = match.group(1)
         value = self.entities.get(name[:-1]) if name else None
-        if value is None or len(value) > self.budget:
+        if value is None:
             return _fix(match)
-        self.budget -= len(value)
-        return html.escape(value)
+        escaped = html.escape(value)
+        if len(escaped) > self.budget:
+            return _fix(match)
+        self.budget -= len(escaped)
+        return escaped
 
 
 def _declared_entities(prologue: str) -> dict[str, str]:
@@ -122,7 +128,7 @@ def _utf8_refs(match: re.Match[str]) -> str:
 
 def _root_start(text: str) -> int:
     for match in _ROOT_OR_COMMENT.finditer(text):
-        if match.group(0)[1] != "!":
+        if match.group(0)[1:2] not in ("!", "?"):
             return match.start()
     return len(text)
 
