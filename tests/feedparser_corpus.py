@@ -381,7 +381,10 @@ def load_cases(tests: Path, folders: Iterable[str], skipped: Iterable[str],
 
 
 def _document_url(case: Case) -> str:
-    """Where the harness says the document came from, Content-Location applied."""
+    """Where the document came from, Content-Location applied: feedparser's harness
+    serves files named ``http*`` from a local address, and gives the others no address."""
+    if "http" not in case.name:
+        return ""
     requested = f"http://127.0.0.1:8097/{case.name}"
     located = urljoin(requested, case.headers.get("content-location", ""))
     return located if located.startswith(("http://", "https://")) else requested
@@ -404,7 +407,7 @@ def feedparsers(case: Case) -> dict[str, Any]:
     if case.name.startswith("wellformed/") and not case.headers:
         source = _read_text(case.data)
     headers = dict(case.headers)
-    headers.setdefault("content-location", _document_url(case))
+    headers["content-location"] = _document_url(case)
     headers.setdefault("content-type", "text/xml")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
