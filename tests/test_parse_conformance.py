@@ -176,7 +176,8 @@ def test_feedparser_corpus_conformance() -> None:
     tally = run_corpus(cases, DELIBERATE)
     print(f"\ngraded checks: {tally.graded}; ours pass {tally.ours} "
           f"({tally.ours / tally.graded:.1%}); feedparser passes {tally.theirs} "
-          f"({tally.theirs / tally.graded:.1%})")
+          f"({tally.theirs / tally.graded:.1%}); {tally.deliberate} checks in deliberate "
+          f"differences, {sum(tally.out_of_scope.values())} out of scope")
     print("out of scope:", dict(sorted(tally.out_of_scope.items())))
     for name, reason in sorted(DELIBERATE.items()):
         print(f"deliberate difference: {name}: {reason}")
