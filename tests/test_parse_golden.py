@@ -219,3 +219,10 @@ def test_html_titles_are_plain_text_through_the_fallback_too() -> None:
                  parse_with_feedparser(body, "https://feeds.example/")):
         assert (feed.title, feed.description) == ("Desk & co", "a <b> tag")
         assert (feed.entries[0].title, feed.entries[0].summary) == ("Big news", "1 &lt; 2")
+
+
+def test_cdf_channel_without_items_is_a_feed() -> None:
+    feed = _feed('<CHANNEL HREF="https://news.example/"><TITLE>Desk</TITLE>'
+                 "<ABSTRACT>Local news</ABSTRACT></CHANNEL>")
+    assert (feed.format, feed.title, feed.site_url, feed.description, feed.entries) == \
+        ("cdf", "Desk", "https://news.example/", "Local news", ())

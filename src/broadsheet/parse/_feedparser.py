@@ -102,15 +102,20 @@ def _entry_date(entry: Any) -> str | None:
     return str(value) if value else None
 
 
-def parse(text: str, url: str) -> ParsedFeed:
-    """Parse safe feed text with feedparser; raise ParseError when it is not a feed."""
+def parse(text: str, url: str, channel: bool = False) -> ParsedFeed:
+    """Parse safe feed text with feedparser; raise ParseError when it is not a feed.
+
+    ``channel`` says the root is a CDF channel: a feed even with no items yet, when it
+    has a title, a link or an abstract (feedparser names no version for it then).
+    """
     parsed = feedparser.parse(text, response_headers={"content-location": url},
                               sanitize_html=False, resolve_relative_uris=True)
     version = parsed.get("version") or ""
-    if not version and not parsed.entries:
+    feed = parsed.feed
+    known = channel and any(feed.get(key) for key in ("title", "link", "subtitle"))
+    if not version and not parsed.entries and not known:
         reason = parsed.get("bozo_exception")
         raise ParseError(f"parse: {url[:200]} is not a feed" + (f" ({reason})" if reason else ""))
-    feed = parsed.feed
     hub = next((link.get("href") for link in feed.get("links") or ()
                 if link.get("rel") == "hub"), None)
     self_url = next((link.get("href") for link in feed.get("links") or ()
@@ -118,7 +123,7 @@ def parse(text: str, url: str) -> ParsedFeed:
     ttl = feed.get("ttl")
     return ParsedFeed(
         title=_text(feed, "title")[:2000],
-        format=_FORMATS.get(version, version or "unknown"),
+        format=_FORMATS.get(version, version or ("cdf" if channel else "unknown")),
         site_url=feed.get("link") or None,
         description=_text(feed, "subtitle")[:10_000],
         language=feed.get("language") or None,

@@ -9,7 +9,8 @@
       ▼ lxml (no network, no DTD, no entity resolution, recovers from broken markup)
       ├─ <rss>, <rdf:RDF>  ─► rss.parse_rss     (in any namespace or none)
       ├─ <feed>            ─► atom.parse_atom   (in any namespace or none)
-      └─ anything else, or lxml gave up ─► feedparser on the same safe text (the fallback)
+      └─ anything else (CDF <CHANNEL>...), or lxml gave up ─► feedparser on the same safe
+         text (the fallback)
 
 Only ``ParseError`` leaves this module.
 """
@@ -84,10 +85,12 @@ def _parse(body: bytes, url: str, content_type: str) -> ParsedFeed:
             return parse_rss(root, url, xml_base="xml:base" in safe)
         if local == "feed":
             return parse_atom(root, url)
+        if local == "channel":  # CDF: a channel is a feed even before it has items
+            return _fallback(safe, url, channel=True)
     return _fallback(safe, url)
 
 
-def _fallback(safe: str, url: str) -> ParsedFeed:
+def _fallback(safe: str, url: str, channel: bool = False) -> ParsedFeed:
     """feedparser's forgiving parser, for documents lxml cannot place.
 
     feedparser is quadratic on some input (nesting, its author e-mail regex, #562), so
@@ -98,7 +101,7 @@ def _fallback(safe: str, url: str) -> ParsedFeed:
     if _nesting_depth(safe) > MAX_FALLBACK_DEPTH:
         raise ParseError(f"parse: {url[:200]} is nested too deeply")
     try:
-        return _feedparser.parse(_cap_text_runs(safe), url)
+        return _feedparser.parse(_cap_text_runs(safe), url, channel=channel)
     except ParseError:
         raise
     except Exception as error:  # feedparser's own bugs must not escape the stage
