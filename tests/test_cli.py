@@ -94,15 +94,34 @@ def test_extract_reads_files_gzip_and_urls_in_order(tmp_path, newsroom):
     plain.write_bytes(html)
     packed = tmp_path / "page.html.gz"
     packed.write_bytes(gzip.compress(html))
-    out = run_cli(tmp_path, "extract", str(plain), str(tmp_path / "missing.html"), str(packed),
-                  url, "--url", url, "--json").stdout.splitlines()
-    records = [json.loads(line) for line in out]
+    result = run_cli(tmp_path, "extract", str(plain), str(tmp_path / "missing.html"),
+                     str(packed), url, "--url", url, "--json", check=False)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(records) == 4 and "error" in records[1]
+    assert result.returncode == 1
     assert records[0]["title"] == article.title
     for record in (records[0], records[2], records[3]):
         assert article.paragraphs[0][:60] in record["text"]
         assert {"title", "authors", "published", "updated", "text", "html", "image",
                 "image_credit", "canonical_url", "site_name", "language"} <= set(record)
+
+
+def test_extract_exits_1_and_names_each_failed_page_but_tries_them_all(tmp_path, newsroom):
+    good = tmp_path / "good.html"
+    good.write_bytes(_get(newsroom.article_url(newsroom.newsroom.articles[0])))
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    missing = tmp_path / "missing.html"
+    result = run_cli(tmp_path, "extract", str(missing), str(good), str(empty), check=False)
+    assert result.returncode == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [("error" in r) for r in records] == [True, False, True]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert any(str(missing) in line for line in errors)
+    assert any(str(empty) in line and "empty page" in line for line in errors)
+    assert "2 of 3 pages failed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run_cli(tmp_path, "extract", str(good)).returncode == 0
 
 
 def _slow_site(server: ScriptedServer, count: int) -> None:

@@ -277,16 +277,28 @@ def articles_list(ctx: Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, default=True, help="JSON Lines (default).")
 @pass_context
 def extract(ctx: Context, inputs: tuple[str, ...], original_url: str | None, as_json: bool) -> None:
-    """Extract the clean article from pages (files, .gz files or URLs) as JSON Lines."""
+    """Extract the clean article from pages (files, .gz files or URLs) as JSON Lines.
+
+    Every input is tried; a failed one still gets its line (``input`` and ``error``) so the
+    output stays in input order, its error goes to stderr too, and the exit code is 1.
+    """
     from broadsheet.extract import extract_article
 
+    failed = 0
     for item in inputs:
         try:
             body, url = _read_input(ctx, item, original_url)
             record = extract_article(body, url=url).to_json()
         except BroadsheetError as error:
             record = {"input": item, "error": str(error)}
+            failed += 1
+            message = str(error)
+            click.echo(f"error: {message if item in message else f'{item}: {message}'}",
+                       err=True)
         click.echo(json.dumps(record, ensure_ascii=False))
+    if failed:
+        click.echo(f"error: {failed} of {len(inputs)} pages failed", err=True)
+        sys.exit(1)
 
 
 def _read_input(ctx: Context, item: str, original_url: str | None) -> tuple[bytes, str | None]:
