@@ -215,6 +215,52 @@ def test_demo_ingests_and_serves_the_site(tmp_path):
             process.kill()
 
 
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A loopback port another program is listening on."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+def _assert_one_clear_line(result: subprocess.CompletedProcess, port: int, *hints: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "serving on" not in result.stderr and "open http" not in result.stdout
+    assert "new articles" not in result.stderr  # nothing was ingested before the check
+    message = result.stderr.strip()
+    assert message.startswith("error:") and f"port {port} " in message and "in use" in message
+    for hint in hints:
+        assert hint in message
+
+
+def test_demo_with_the_site_port_taken_says_which_and_how_to_move(tmp_path, busy_port):
+    flag = run_cli(tmp_path, "demo", "--port", str(busy_port), "--newsroom-port",
+                   str(_free_port()), check=False)
+    _assert_one_clear_line(flag, busy_port, "--port", "BROADSHEET_PORT")
+    env = run_cli(tmp_path, "demo", check=False, BROADSHEET_PORT=str(busy_port),
+                  BROADSHEET_NEWSROOM_PORT=str(_free_port()))
+    _assert_one_clear_line(env, busy_port, "--port", "BROADSHEET_PORT")
+
+
+def test_demo_with_the_newsroom_port_taken_says_which_and_how_to_move(tmp_path, busy_port):
+    flag = run_cli(tmp_path, "demo", "--port", str(_free_port()), "--newsroom-port",
+                   str(busy_port), check=False)
+    _assert_one_clear_line(flag, busy_port, "newsroom", "--newsroom-port",
+                           "BROADSHEET_NEWSROOM_PORT")
+    env = run_cli(tmp_path, "demo", check=False, BROADSHEET_PORT=str(_free_port()),
+                  BROADSHEET_NEWSROOM_PORT=str(busy_port))
+    _assert_one_clear_line(env, busy_port, "newsroom", "BROADSHEET_NEWSROOM_PORT")
+
+
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_serve_and_run_with_the_port_taken_say_so_before_serving(tmp_path, busy_port, command):
+    result = run_cli(tmp_path, command, "--port", str(busy_port), check=False)
+    _assert_one_clear_line(result, busy_port, "--port", "BROADSHEET_PORT")
+    assert not _workers_of(tmp_path), "run started its poller although it could not serve"
+
+
 @pytest.mark.slow
 def test_run_polls_in_a_child_process_and_serves(tmp_path, newsroom):
     port = _free_port()

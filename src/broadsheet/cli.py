@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import atexit
+import errno
 import gzip
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 import click
 
-from broadsheet.errors import BroadsheetError
+from broadsheet.errors import BroadsheetError, ConfigError
 from broadsheet.settings import SETTINGS, Settings, load_settings
 from broadsheet.store import Database, open_database
 
@@ -330,7 +332,7 @@ def _read_input(ctx: Context, item: str, original_url: str | None) -> tuple[byte
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the site."""
     ctx.use(host=host, port=port)
-    _serve(ctx)
+    _serve(ctx, _listen_for_site(ctx))
 
 
 @cli.command()
@@ -340,8 +342,9 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 def run(ctx: Context, host: str | None, port: int | None) -> None:
     """Poll sources on their schedule and serve the site, in one process."""
     ctx.use(host=host, port=port)
+    sock = _listen_for_site(ctx)
     _start_poller(ctx)
-    _serve(ctx)
+    _serve(ctx, sock)
 
 
 def _start_poller(ctx: Context) -> subprocess.Popen[bytes]:
@@ -423,31 +426,70 @@ def db_backup(ctx: Context, target: str) -> None:
     click.echo(backup_database(ctx.db(upgrade=False), target))
 
 
-def _serve(ctx: Context) -> None:
+def _listen(host: str, port: int, what: str, how_to_change: str) -> socket.socket:
+    """Bind ``host:port`` now, so a busy port is one clear error before anything starts.
+
+    ``what`` names the server in the message and ``how_to_change`` tells the user how to
+    pick another port; the bound socket is handed to the server as it is.
+    """
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise ConfigError(f"{what}: port {port} on {host} is already in use by another "
+                              f"program; {how_to_change}") from None
+        raise ConfigError(f"{what}: cannot listen on {host}:{port}: {error.strerror or error}; "
+                          f"{how_to_change}") from None
+    return sock
+
+
+def _listen_for_site(ctx: Context) -> socket.socket:
+    return _listen(ctx.settings.host, ctx.settings.port, "serve",
+                   "choose another with --port N or BROADSHEET_PORT=N")
+
+
+def _serve(ctx: Context, sock: socket.socket) -> None:
+    """Serve the web app on a socket ``_listen`` already bound."""
     import uvicorn
 
     from broadsheet.web import make_web_app
 
     app = make_web_app(ctx.db(), ctx.settings)
     click.echo(f"serving on http://{ctx.settings.host}:{ctx.settings.port}", err=True)
-    uvicorn.run(app, host=ctx.settings.host, port=ctx.settings.port, log_level="warning")
+    config = uvicorn.Config(app, host=ctx.settings.host, port=ctx.settings.port,
+                            log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 @cli.command()
-@click.option("--port", type=int, help="Site port (default 8000).")
-@click.option("--newsroom-port", type=int, default=8001, show_default=True,
-              help="Port of the bundled demo newsroom.")
+@click.option("--port", type=int, help="Site port (BROADSHEET_PORT, default 8000).")
+@click.option("--newsroom-port", type=int,
+              help="Port of the bundled demo newsroom (BROADSHEET_NEWSROOM_PORT, default 8001).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Demo content seed.")
 @click.option("--no-serve", is_flag=True, help="Ingest the demo and stop, without serving.")
 @pass_context
-def demo(ctx: Context, port: int | None, newsroom_port: int, seed: int, no_serve: bool) -> None:
+def demo(ctx: Context, port: int | None, newsroom_port: int | None, seed: int,
+         no_serve: bool) -> None:
     """Start the offline demo newsroom, subscribe to it, ingest it and serve the site."""
     from broadsheet.demo.generate import make_newsroom
     from broadsheet.demo.server import NewsroomServer
     from broadsheet.sources import subscribe
 
-    ctx.use(port=port, allowed_networks=ctx.settings.allowed_networks or "127.0.0.1/32")
-    newsroom = NewsroomServer(make_newsroom(seed=seed), port=newsroom_port)
+    ctx.use(port=port, newsroom_port=newsroom_port,
+            allowed_networks=ctx.settings.allowed_networks or "127.0.0.1/32")
+    # Both ports are taken before anything is printed or ingested: a busy one is one line.
+    site = None if no_serve else _listen(
+        ctx.settings.host, ctx.settings.port, "demo",
+        "choose another site port with --port N or BROADSHEET_PORT=N "
+        "(for example BROADSHEET_PORT=8080 make demo)")
+    newsroom_socket = _listen(
+        "127.0.0.1", ctx.settings.newsroom_port, "demo newsroom",
+        "choose another with --newsroom-port N or BROADSHEET_NEWSROOM_PORT=N "
+        "(for example BROADSHEET_NEWSROOM_PORT=8081 make demo)")
+    newsroom = NewsroomServer(make_newsroom(seed=seed), sock=newsroom_socket)
     newsroom.start()
     click.echo(f"demo newsroom on {newsroom.base_url}", err=True)
     if not ctx.settings.weather_url:  # the newsroom serves an Open-Meteo-shaped forecast too
@@ -461,9 +503,10 @@ def demo(ctx: Context, port: int | None, newsroom_port: int, seed: int, no_serve
     if no_serve:
         newsroom.stop()
         return
+    assert site is not None
     click.echo(f"open http://{ctx.settings.host}:{ctx.settings.port}")
     _start_poller(ctx)
-    _serve(ctx)
+    _serve(ctx, site)
 
 
 from broadsheet.cli_users import users  # noqa: E402  (accounts: its own module)
