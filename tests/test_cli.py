@@ -76,6 +76,19 @@ def test_bad_input_gives_a_clear_error(tmp_path):
     assert bad.returncode == 1 and "port" in bad.stderr
 
 
+def test_sources_add_explains_refused_and_unresolved_addresses(tmp_path, newsroom):
+    refused = run_cli(tmp_path, "sources", "add", newsroom.feed_urls()[0], check=False,
+                      BROADSHEET_ALLOWED_NETWORKS="")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "address not allowed" in refused.stderr and "allowed_networks" in refused.stderr
+    assert "BROADSHEET_ALLOWED_NETWORKS=127.0.0.1/32" in refused.stderr
+    offline = run_cli(tmp_path, "sources", "add", "http://news.example.invalid/feed.xml",
+                      check=False)
+    assert offline.returncode == 1 and "Traceback" not in offline.stderr
+    assert offline.stderr.startswith("error: sources:")
+    assert "news.example.invalid did not resolve" in offline.stderr
+
+
 def test_settings_say_where_each_value_came_from(tmp_path):
     (tmp_path / "broadsheet.toml").write_text('site_title = "Evening Post"\nport = 9000\n')
     out = run_cli(tmp_path, "--home", str(tmp_path), "settings", BROADSHEET_PORT="9100").stdout
