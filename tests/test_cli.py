@@ -89,6 +89,51 @@ def test_sources_add_explains_refused_and_unresolved_addresses(tmp_path, newsroo
     assert "news.example.invalid did not resolve" in offline.stderr
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database_url(request, tmp_path) -> Iterator[str]:
+    """A database with nothing in it yet, on each engine."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    import uuid
+
+    import sqlalchemy as sa
+
+    from tests.conftest import PG_ADMIN_URL, _postgres_available
+
+    if problem := _postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"{problem} (CI must run the PostgreSQL tests)")
+        pytest.skip(problem)
+    name = f"broadsheet_empty_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_db_upgrade_says_what_it_created_then_that_it_is_up_to_date(tmp_path,
+                                                                    empty_database_url):
+    migrations = Path(__file__).parents[1] / "src" / "broadsheet" / "store" / "migrations"
+    count = len(list((migrations / "versions").glob("*.py")))
+    first = run_cli(tmp_path, "db", "upgrade",
+                    BROADSHEET_DATABASE_URL=empty_database_url).stdout
+    assert f"applied {count} migrations" in first
+    assert "\n  0001  Sources and articles." in first
+    created = next(line for line in first.splitlines() if line.startswith("created "))
+    tables = created.split(": ", 1)[1].split(", ")
+    assert {"sources", "articles", "stories", "users"} <= set(tables)
+    assert not any(t.startswith("articles_fts_") for t in tables)  # SQLite's own shadows
+    assert first.rstrip().endswith("schema is current")
+    again = run_cli(tmp_path, "db", "upgrade", BROADSHEET_DATABASE_URL=empty_database_url).stdout
+    assert "already up to date" in again and "applied" not in again and "created" not in again
+
+
 def test_settings_say_where_each_value_came_from(tmp_path):
     (tmp_path / "broadsheet.toml").write_text('site_title = "Evening Post"\nport = 9000\n')
     out = run_cli(tmp_path, "--home", str(tmp_path), "settings", BROADSHEET_PORT="9100").stdout

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from broadsheet.errors import BroadsheetError, ConfigError
+from broadsheet.errors import BroadsheetError, ConfigError, StorageError
 from broadsheet.settings import SETTINGS, Settings, load_settings
 from broadsheet.store import Database, open_database
 
@@ -412,8 +412,28 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Apply pending migrations (safe while old workers drain: changes are additive)."""
     database = ctx.db(upgrade=False)
-    database.upgrade()
-    click.echo("schema is current" if database.is_current() else "schema NOT current")
+    report = database.upgrade()
+    where = _safe_url(ctx.settings.database_url)
+    if not report.applied:
+        click.echo(f"schema already up to date, nothing to do: {where}")
+    else:
+        click.echo(f"applied {len(report.applied)} migration"
+                   f"{'s' if len(report.applied) != 1 else ''} to {where}:")
+        for revision, title in report.applied:
+            click.echo(f"  {revision}  {title}")
+        if report.tables:
+            click.echo(f"created {len(report.tables)} table{'s' if len(report.tables) != 1 else ''}:"
+                       f" {', '.join(report.tables)}")
+    if not database.is_current():
+        raise StorageError("db: schema NOT current after upgrade")
+    click.echo("schema is current")
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, fit to print."""
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
 
 
 @db.command("backup")
