@@ -182,6 +182,23 @@ def test_extract_exits_1_and_names_each_failed_page_but_tries_them_all(tmp_path,
     assert run_cli(tmp_path, "extract", str(good)).returncode == 0
 
 
+def test_extract_json_does_not_repeat_the_lead_image_in_html(tmp_path):
+    story = "".join(f"<p>Paragraph {n} of the harbour story, long enough to be prose that an "
+                    "extractor keeps in the body.</p>" for n in range(10))
+    page = tmp_path / "wall.html"
+    page.write_text(
+        '<html><head><title>Harbour wall</title><meta property="og:image" '
+        'content="https://news.example/img/wall.jpg"></head><body><article><h1>Harbour wall'
+        '</h1><figure><img src="/img/wall.jpg" alt="The wall"><figcaption>The wall at low '
+        f"tide. Photo: Jo Lens</figcaption></figure>{story}</article></body></html>")
+    out = run_cli(tmp_path, "extract", str(page), "--url", "https://news.example/a/1",
+                  "--json").stdout
+    record = json.loads(out)
+    assert record["image"] == "https://news.example/img/wall.jpg"
+    assert record["image_caption"] == "The wall at low tide."
+    assert "wall.jpg" not in record["html"] and "Paragraph 9" in record["html"]
+
+
 def _slow_site(server: ScriptedServer, count: int) -> None:
     items = []
     for n in range(count):
