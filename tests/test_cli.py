@@ -90,31 +90,11 @@ def test_sources_add_explains_refused_and_unresolved_addresses(tmp_path, newsroo
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_database_url(request, tmp_path) -> Iterator[str]:
+def empty_database_url(request, tmp_path) -> str:
     """A database with nothing in it yet, on each engine."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    import uuid
-
-    import sqlalchemy as sa
-
-    from tests.conftest import PG_ADMIN_URL, _postgres_available
-
-    if problem := _postgres_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"{problem} (CI must run the PostgreSQL tests)")
-        pytest.skip(problem)
-    name = f"broadsheet_empty_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    return request.getfixturevalue("fresh_postgres_url")
 
 
 def test_db_upgrade_says_what_it_created_then_that_it_is_up_to_date(tmp_path,
