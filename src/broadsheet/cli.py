@@ -422,8 +422,8 @@ def db_upgrade(ctx: Context) -> None:
         for revision, title in report.applied:
             click.echo(f"  {revision}  {title}")
         if report.tables:
-            click.echo(f"created {len(report.tables)} table{'s' if len(report.tables) != 1 else ''}:"
-                       f" {', '.join(report.tables)}")
+            plural = "s" if len(report.tables) != 1 else ""
+            click.echo(f"created {len(report.tables)} table{plural}: {', '.join(report.tables)}")
     if not database.is_current():
         raise StorageError("db: schema NOT current after upgrade")
     click.echo("schema is current")
