@@ -94,7 +94,9 @@ def empty_database_url(request, tmp_path) -> str:
     """A database with nothing in it yet, on each engine."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'empty.db'}"
-    return request.getfixturevalue("fresh_postgres_url")
+    # A password (ignored by the test server's trust login) that must never be printed.
+    return request.getfixturevalue("fresh_postgres_url").replace("postgres@",
+                                                                 "postgres:hunter2@", 1)
 
 
 def test_db_upgrade_says_what_it_created_then_that_it_is_up_to_date(tmp_path,
@@ -112,6 +114,15 @@ def test_db_upgrade_says_what_it_created_then_that_it_is_up_to_date(tmp_path,
     assert first.rstrip().endswith("schema is current")
     again = run_cli(tmp_path, "db", "upgrade", BROADSHEET_DATABASE_URL=empty_database_url).stdout
     assert "already up to date" in again and "applied" not in again and "created" not in again
+    init = run_cli(tmp_path, "init", BROADSHEET_DATABASE_URL=empty_database_url).stdout
+    assert "already up to date" in init and "database ready" in init
+    assert "hunter2" not in first + again + init
+
+
+def test_init_on_an_empty_home_says_what_it_created(tmp_path):
+    out = run_cli(tmp_path, "init").stdout
+    assert "applied " in out and "created " in out and "sources" in out
+    assert out.rstrip().endswith(f"database ready: sqlite:///{tmp_path}/broadsheet.db")
 
 
 def test_settings_say_where_each_value_came_from(tmp_path):

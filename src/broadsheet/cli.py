@@ -58,8 +58,9 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None, config: 
 @pass_context
 def init(ctx: Context) -> None:
     """Create the data folder and the database, or bring its schema up to date."""
-    ctx.db(upgrade=True)
-    click.echo(f"database ready: {ctx.settings.database_url}")
+    where = _safe_url(ctx.settings.database_url)
+    _echo_upgrade(ctx.db(upgrade=False).upgrade(), where)
+    click.echo(f"database ready: {where}")
 
 
 @cli.command("settings")
@@ -412,21 +413,24 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Apply pending migrations (safe while old workers drain: changes are additive)."""
     database = ctx.db(upgrade=False)
-    report = database.upgrade()
-    where = _safe_url(ctx.settings.database_url)
-    if not report.applied:
-        click.echo(f"schema already up to date, nothing to do: {where}")
-    else:
-        click.echo(f"applied {len(report.applied)} migration"
-                   f"{'s' if len(report.applied) != 1 else ''} to {where}:")
-        for revision, title in report.applied:
-            click.echo(f"  {revision}  {title}")
-        if report.tables:
-            plural = "s" if len(report.tables) != 1 else ""
-            click.echo(f"created {len(report.tables)} table{plural}: {', '.join(report.tables)}")
+    _echo_upgrade(database.upgrade(), _safe_url(ctx.settings.database_url))
     if not database.is_current():
         raise StorageError("db: schema NOT current after upgrade")
     click.echo("schema is current")
+
+
+def _echo_upgrade(report: Any, where: str) -> None:
+    """Say what an upgrade did: the migrations and tables it created, or nothing to do."""
+    if not report.applied:
+        click.echo(f"schema already up to date, nothing to do: {where}")
+        return
+    plural = "s" if len(report.applied) != 1 else ""
+    click.echo(f"applied {len(report.applied)} migration{plural} to {where}:")
+    for revision, title in report.applied:
+        click.echo(f"  {revision}  {title}")
+    if report.tables:
+        plural = "s" if len(report.tables) != 1 else ""
+        click.echo(f"created {len(report.tables)} table{plural}: {', '.join(report.tables)}")
 
 
 def _safe_url(url: str) -> str:
