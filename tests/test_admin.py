@@ -329,3 +329,44 @@ def test_polls_are_logged_and_plotted_as_fetch_time(db, live, server, settings):
     assert health.count("Fetch time: slowest day") == 2
     page_ = browser.get(f"{live.base_url}/admin/sources/{fine.id}").text
     assert "Fetch time: slowest day" in page_ and "1 of 30 days polled" in page_
+
+
+def _plot_scale(svg: str) -> tuple[str, str, str]:
+    """The labels of a plot's axes: top of the scale, first day, last day."""
+    def text(kind: str) -> str:
+        return re.search(rf'<text class="{kind}"[^>]*>([^<]*)</text>', svg).group(1)
+    return text("y-top"), text("x-first"), text("x-last")
+
+
+def _tallest_bar(svg: str) -> float:
+    return max(float(h) for h in re.findall(r'<rect class="bar"[^>]*height="([\d.]+)"', svg))
+
+
+def test_health_plots_share_a_labelled_scale(db, live):
+    import datetime as dt
+
+    from broadsheet.store import utcnow
+
+    quiet = add_source(db, "https://quiet.test/feed", "Quiet")
+    busy = add_source(db, "https://busy.test/feed", "Busy")
+    add_articles(db, quiet.id, 2)
+    add_articles(db, busy.id, 8, start=100)
+    make_user(db, "ed", "editor")
+    browser, _ = log_in(live.base_url, "ed")
+    html = browser.get(live.base_url + "/admin/health").text
+    rows = {sid: html[html.index(f'id="source-{sid}"'):] for sid in (quiet.id, busy.id)}
+    plots = {sid: re.findall(r"<svg.*?</svg>", row, re.S)[:2] for sid, row in rows.items()}
+    today = utcnow().date()
+    days = ((today - dt.timedelta(days=29)).isoformat(), today.isoformat())
+    articles = {sid: plot[0] for sid, plot in plots.items()}
+    fetches = {sid: plot[1] for sid, plot in plots.items()}
+    # One scale for every source's articles, labelled with its unit; days under the axis.
+    assert _plot_scale(articles[quiet.id]) == _plot_scale(articles[busy.id]) == \
+        ("10/day", *days)
+    assert _tallest_bar(articles[busy.id]) == pytest.approx(4 * _tallest_bar(articles[quiet.id]))
+    assert "scale 0 to 10/day" in articles[quiet.id]
+    assert _plot_scale(fetches[quiet.id])[0].endswith(" s")
+    assert _plot_scale(fetches[quiet.id]) == _plot_scale(fetches[busy.id])
+    # A source's own page uses the same scale as the health page.
+    own = browser.get(f"{live.base_url}/admin/sources/{quiet.id}").text
+    assert _plot_scale(re.search(r"<svg.*?</svg>", own, re.S).group(0)) == ("10/day", *days)

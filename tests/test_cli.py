@@ -76,6 +76,55 @@ def test_bad_input_gives_a_clear_error(tmp_path):
     assert bad.returncode == 1 and "port" in bad.stderr
 
 
+def test_sources_add_explains_refused_and_unresolved_addresses(tmp_path, newsroom):
+    refused = run_cli(tmp_path, "sources", "add", newsroom.feed_urls()[0], check=False,
+                      BROADSHEET_ALLOWED_NETWORKS="")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "address not allowed" in refused.stderr and "allowed_networks" in refused.stderr
+    assert "BROADSHEET_ALLOWED_NETWORKS=127.0.0.1/32" in refused.stderr
+    offline = run_cli(tmp_path, "sources", "add", "http://news.example.invalid/feed.xml",
+                      check=False)
+    assert offline.returncode == 1 and "Traceback" not in offline.stderr
+    assert offline.stderr.startswith("error: sources:")
+    assert "news.example.invalid did not resolve" in offline.stderr
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database_url(request, tmp_path) -> str:
+    """A database with nothing in it yet, on each engine."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    # A password (ignored by the test server's trust login) that must never be printed.
+    return request.getfixturevalue("fresh_postgres_url").replace("postgres@",
+                                                                 "postgres:hunter2@", 1)
+
+
+def test_db_upgrade_says_what_it_created_then_that_it_is_up_to_date(tmp_path,
+                                                                    empty_database_url):
+    migrations = Path(__file__).parents[1] / "src" / "broadsheet" / "store" / "migrations"
+    count = len(list((migrations / "versions").glob("*.py")))
+    first = run_cli(tmp_path, "db", "upgrade",
+                    BROADSHEET_DATABASE_URL=empty_database_url).stdout
+    assert f"applied {count} migrations" in first
+    assert "\n  0001  Sources and articles." in first
+    created = next(line for line in first.splitlines() if line.startswith("created "))
+    tables = created.split(": ", 1)[1].split(", ")
+    assert {"sources", "articles", "stories", "users"} <= set(tables)
+    assert not any(t.startswith("articles_fts_") for t in tables)  # SQLite's own shadows
+    assert first.rstrip().endswith("schema is current")
+    again = run_cli(tmp_path, "db", "upgrade", BROADSHEET_DATABASE_URL=empty_database_url).stdout
+    assert "already up to date" in again and "applied" not in again and "created" not in again
+    init = run_cli(tmp_path, "init", BROADSHEET_DATABASE_URL=empty_database_url).stdout
+    assert "already up to date" in init and "database ready" in init
+    assert "hunter2" not in first + again + init
+
+
+def test_init_on_an_empty_home_says_what_it_created(tmp_path):
+    out = run_cli(tmp_path, "init").stdout
+    assert "applied " in out and "created " in out and "sources" in out
+    assert out.rstrip().endswith(f"database ready: sqlite:///{tmp_path}/broadsheet.db")
+
+
 def test_settings_say_where_each_value_came_from(tmp_path):
     (tmp_path / "broadsheet.toml").write_text('site_title = "Evening Post"\nport = 9000\n')
     out = run_cli(tmp_path, "--home", str(tmp_path), "settings", BROADSHEET_PORT="9100").stdout
@@ -94,15 +143,51 @@ def test_extract_reads_files_gzip_and_urls_in_order(tmp_path, newsroom):
     plain.write_bytes(html)
     packed = tmp_path / "page.html.gz"
     packed.write_bytes(gzip.compress(html))
-    out = run_cli(tmp_path, "extract", str(plain), str(tmp_path / "missing.html"), str(packed),
-                  url, "--url", url, "--json").stdout.splitlines()
-    records = [json.loads(line) for line in out]
+    result = run_cli(tmp_path, "extract", str(plain), str(tmp_path / "missing.html"),
+                     str(packed), url, "--url", url, "--json", check=False)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(records) == 4 and "error" in records[1]
+    assert result.returncode == 1
     assert records[0]["title"] == article.title
     for record in (records[0], records[2], records[3]):
         assert article.paragraphs[0][:60] in record["text"]
         assert {"title", "authors", "published", "updated", "text", "html", "image",
                 "image_credit", "canonical_url", "site_name", "language"} <= set(record)
+
+
+def test_extract_exits_1_and_names_each_failed_page_but_tries_them_all(tmp_path, newsroom):
+    good = tmp_path / "good.html"
+    good.write_bytes(_get(newsroom.article_url(newsroom.newsroom.articles[0])))
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    missing = tmp_path / "missing.html"
+    result = run_cli(tmp_path, "extract", str(missing), str(good), str(empty), check=False)
+    assert result.returncode == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [("error" in r) for r in records] == [True, False, True]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert any(str(missing) in line for line in errors)
+    assert any(str(empty) in line and "empty page" in line for line in errors)
+    assert "2 of 3 pages failed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run_cli(tmp_path, "extract", str(good)).returncode == 0
+
+
+def test_extract_json_does_not_repeat_the_lead_image_in_html(tmp_path):
+    story = "".join(f"<p>Paragraph {n} of the harbour story, long enough to be prose that an "
+                    "extractor keeps in the body.</p>" for n in range(10))
+    page = tmp_path / "wall.html"
+    page.write_text(
+        '<html><head><title>Harbour wall</title><meta property="og:image" '
+        'content="https://news.example/img/wall.jpg"></head><body><article><h1>Harbour wall'
+        '</h1><figure><img src="/img/wall.jpg" alt="The wall"><figcaption>The wall at low '
+        f"tide. Photo: Jo Lens</figcaption></figure>{story}</article></body></html>")
+    out = run_cli(tmp_path, "extract", str(page), "--url", "https://news.example/a/1",
+                  "--json").stdout
+    record = json.loads(out)
+    assert record["image"] == "https://news.example/img/wall.jpg"
+    assert record["image_caption"] == "The wall at low tide."
+    assert "wall.jpg" not in record["html"] and "Paragraph 9" in record["html"]
 
 
 def _slow_site(server: ScriptedServer, count: int) -> None:
@@ -194,6 +279,52 @@ def test_demo_ingests_and_serves_the_site(tmp_path):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A loopback port another program is listening on."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+def _assert_one_clear_line(result: subprocess.CompletedProcess, port: int, *hints: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "serving on" not in result.stderr and "open http" not in result.stdout
+    assert "new articles" not in result.stderr  # nothing was ingested before the check
+    message = result.stderr.strip()
+    assert message.startswith("error:") and f"port {port} " in message and "in use" in message
+    for hint in hints:
+        assert hint in message
+
+
+def test_demo_with_the_site_port_taken_says_which_and_how_to_move(tmp_path, busy_port):
+    flag = run_cli(tmp_path, "demo", "--port", str(busy_port), "--newsroom-port",
+                   str(_free_port()), check=False)
+    _assert_one_clear_line(flag, busy_port, "--port", "BROADSHEET_PORT")
+    env = run_cli(tmp_path, "demo", check=False, BROADSHEET_PORT=str(busy_port),
+                  BROADSHEET_NEWSROOM_PORT=str(_free_port()))
+    _assert_one_clear_line(env, busy_port, "--port", "BROADSHEET_PORT")
+
+
+def test_demo_with_the_newsroom_port_taken_says_which_and_how_to_move(tmp_path, busy_port):
+    flag = run_cli(tmp_path, "demo", "--port", str(_free_port()), "--newsroom-port",
+                   str(busy_port), check=False)
+    _assert_one_clear_line(flag, busy_port, "newsroom", "--newsroom-port",
+                           "BROADSHEET_NEWSROOM_PORT")
+    env = run_cli(tmp_path, "demo", check=False, BROADSHEET_PORT=str(_free_port()),
+                  BROADSHEET_NEWSROOM_PORT=str(busy_port))
+    _assert_one_clear_line(env, busy_port, "newsroom", "BROADSHEET_NEWSROOM_PORT")
+
+
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_serve_and_run_with_the_port_taken_say_so_before_serving(tmp_path, busy_port, command):
+    result = run_cli(tmp_path, command, "--port", str(busy_port), check=False)
+    _assert_one_clear_line(result, busy_port, "--port", "BROADSHEET_PORT")
+    assert not _workers_of(tmp_path), "run started its poller although it could not serve"
 
 
 @pytest.mark.slow

@@ -227,3 +227,27 @@ def test_prompts_nested_in_lists_go_but_list_content_stays():
     text = extract_article(_page(body=body)).text
     assert "Pin this" not in text
     assert "The inland route adds twenty minutes" in text and "Buses run every half hour" in text
+
+
+_STORY = "".join(f"<p>Paragraph {n} of the harbour story, long enough to be prose that an "
+                 "extractor keeps in the body of the article.</p>" for n in range(8))
+
+
+@pytest.mark.parametrize(("head", "lead"), [
+    ('<meta property="og:image" content="https://news.example/img/wall.jpg">',
+     '<figure><img src="/img/wall.jpg" alt="The wall"><figcaption>The wall at low tide. '
+     "Photo: Jo Lens</figcaption></figure>"),
+    ("", '<p><img src="/img/wall.jpg" alt="The wall"></p>'),
+    ('<meta property="og:image" content="https://news.example/img/wall.jpg?w=1200">',
+     '<p><img src="https://news.example/img/wall.jpg?w=800" alt="The wall"></p>'),
+])
+def test_the_lead_image_is_in_image_not_repeated_in_html(head, lead):
+    page = (f"<html><head><title>Harbour wall</title>{head}</head><body><article>"
+            f"<h1>Harbour wall to be repaired</h1>{lead}{_STORY}"
+            f'<p><img src="/img/crane.jpg" alt="A crane"></p>{_STORY}</article></body></html>')
+    article = extract_article(page, url="https://news.example/a/1")
+    assert article.image and "/img/wall.jpg" in article.image
+    assert "wall.jpg" not in article.html
+    assert '<img src="https://news.example/img/crane.jpg"' in article.html  # others stay
+    assert "<p></p>" not in article.html and "<figure></figure>" not in article.html
+    assert article.text.count("Paragraph 0 of the harbour story") == 2

@@ -200,6 +200,26 @@ def test_names_are_checked_on_the_address_connected_to(server: ScriptedServer) -
     assert server.hits["/feed"] == 1
 
 
+def test_a_refusal_names_the_address_and_the_allowed_networks_setting(
+        server: ScriptedServer) -> None:
+    port = server.httpd.server_address[1]
+    for host, address in (("127.0.0.1", "127.0.0.1/32"), ("localhost", "127.0.0.1/32"),
+                          ("[::1]", "::1/128")):
+        with pytest.raises(BlockedAddressError) as refused:
+            fetch(f"http://{host}:{port}/feed", config(guard=AddressGuard()))
+        message = str(refused.value)
+        assert message.startswith("fetch: address not allowed for http://")
+        assert "allowed_networks" in message
+        assert f"BROADSHEET_ALLOWED_NETWORKS={address}" in message
+
+
+def test_a_name_that_does_not_resolve_says_so() -> None:
+    with pytest.raises(FetchError) as failed:
+        fetch("http://news.example.invalid/feed.xml", config(guard=AddressGuard()))
+    assert not isinstance(failed.value, BlockedAddressError)
+    assert "news.example.invalid did not resolve" in str(failed.value)
+
+
 def test_guard_unit_cases() -> None:
     guard = AddressGuard.from_setting("127.0.0.1/32")
     assert guard.permits("127.0.0.1") and guard.permits("::ffff:127.0.0.1")

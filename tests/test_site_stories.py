@@ -79,6 +79,56 @@ def test_story_page_shows_coverage(site, db):
     assert get(base + "/stories/999999").status == 404
 
 
+@pytest.fixture
+def zoned_site(db, tmp_path) -> Iterator[tuple[str, dict[str, int]]]:
+    """The bridge story told from three zones, on a site set to New York time."""
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, timezone="America/New_York")
+    stories_step._desks.clear()
+    lines = [  # 09:00, 11:00 and 12:00 UTC, each written in its outlet's own offset
+        {"id": "bbc", "title": "Harrowgate bridge reopens after 18-month repair", "text": BRIDGE,
+         "url": "https://www.bbc.co.uk/news/harrowgate-bridge", "source": "BBC News",
+         "published": "2024-05-07T09:00:00+00:00"},
+        {"id": "tokyo", "title": "Tamsin crossing back in use as detour ends",
+         "text": BRIDGE_OTHER, "url": "https://www.theguardian.com/uk/harrowgate",
+         "source": "The Guardian", "published": "2024-05-07T20:00:00+09:00"},
+        {"id": "lima", "title": "Harrowgate bridge reopens",
+         "text": "Sign up for our newsletter. " + BRIDGE, "url": "https://herald.test/harrowgate",
+         "source": "Herald", "published": "2024-05-07T07:00:00-05:00"},
+    ]
+    import_lines(db, [json.dumps(line) for line in lines])
+    assign_pending_stories(db, settings)
+    ids = {a.entry_key.removeprefix("import:"): a.id for a in article_store.all_articles(db)}
+    server = LiveServer(make_web_app(db, settings)).start()
+    yield server.base_url, ids
+    server.stop()
+    stories_step._desks.clear()
+
+
+_TIME = re.compile(r'<time datetime="([^"]+)">[^<]*?(\d{1,2} \w+ \d{4}), '
+                   r'<span class="clock">(\d\d:\d\d) (UTC[^<]*)</span></time>')
+
+
+def test_story_timeline_reads_forwards_in_the_sites_zone(zoned_site, db):
+    base, ids = zoned_site
+    place = story_store.article_place(db, ids["bbc"])
+    html = get(base + f"/stories/{place.story_id}").text
+    timeline = html[html.index("Timeline of coverage"):]
+    order = [timeline.index(f'href="/articles/{ids[k]}"') for k in ("bbc", "tokyo", "lima")]
+    assert order == sorted(order)
+    shown = _TIME.findall(timeline)
+    assert [clock for _, _, clock, _ in shown] == ["05:00", "07:00", "08:00"]
+    assert {zone for _, _, _, zone in shown} == {"UTC-04:00"}  # New York in May
+    assert all(stamp.endswith("-04:00") for stamp, _, _, _ in shown)
+    # Every time on the page, not only the timeline's, is in the site's zone.
+    assert {zone for _, _, _, zone in _TIME.findall(html)} == {"UTC-04:00"}
+    # The article's own page still says when and where its outlet published it.
+    article = get(base + f"/articles/{ids['tokyo']}").text
+    assert [(clock, zone) for _, _, clock, zone in _TIME.findall(article)] == \
+        [("20:00", "UTC+09:00")]
+
+
 def test_article_page_related_copies_and_outlet(site):
     base, ids = site
     html = get(base + f"/articles/{ids['bbc']}").text

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import atexit
+import errno
 import gzip
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 import click
 
-from broadsheet.errors import BroadsheetError
+from broadsheet.errors import BroadsheetError, ConfigError, StorageError
 from broadsheet.settings import SETTINGS, Settings, load_settings
 from broadsheet.store import Database, open_database
 
@@ -56,8 +58,9 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None, config: 
 @pass_context
 def init(ctx: Context) -> None:
     """Create the data folder and the database, or bring its schema up to date."""
-    ctx.db(upgrade=True)
-    click.echo(f"database ready: {ctx.settings.database_url}")
+    where = _safe_url(ctx.settings.database_url)
+    _echo_upgrade(ctx.db(upgrade=False).upgrade(), where)
+    click.echo(f"database ready: {where}")
 
 
 @cli.command("settings")
@@ -277,16 +280,28 @@ def articles_list(ctx: Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, default=True, help="JSON Lines (default).")
 @pass_context
 def extract(ctx: Context, inputs: tuple[str, ...], original_url: str | None, as_json: bool) -> None:
-    """Extract the clean article from pages (files, .gz files or URLs) as JSON Lines."""
+    """Extract the clean article from pages (files, .gz files or URLs) as JSON Lines.
+
+    Every input is tried; a failed one still gets its line (``input`` and ``error``) so the
+    output stays in input order, its error goes to stderr too, and the exit code is 1.
+    """
     from broadsheet.extract import extract_article
 
+    failed = 0
     for item in inputs:
         try:
             body, url = _read_input(ctx, item, original_url)
             record = extract_article(body, url=url).to_json()
         except BroadsheetError as error:
             record = {"input": item, "error": str(error)}
+            failed += 1
+            message = str(error)
+            click.echo(f"error: {message if item in message else f'{item}: {message}'}",
+                       err=True)
         click.echo(json.dumps(record, ensure_ascii=False))
+    if failed:
+        click.echo(f"error: {failed} of {len(inputs)} pages failed", err=True)
+        sys.exit(1)
 
 
 def _read_input(ctx: Context, item: str, original_url: str | None) -> tuple[bytes, str | None]:
@@ -318,7 +333,7 @@ def _read_input(ctx: Context, item: str, original_url: str | None) -> tuple[byte
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the site."""
     ctx.use(host=host, port=port)
-    _serve(ctx)
+    _serve(ctx, _listen_for_site(ctx))
 
 
 @cli.command()
@@ -328,8 +343,9 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 def run(ctx: Context, host: str | None, port: int | None) -> None:
     """Poll sources on their schedule and serve the site, in one process."""
     ctx.use(host=host, port=port)
+    sock = _listen_for_site(ctx)
     _start_poller(ctx)
-    _serve(ctx)
+    _serve(ctx, sock)
 
 
 def _start_poller(ctx: Context) -> subprocess.Popen[bytes]:
@@ -397,8 +413,31 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Apply pending migrations (safe while old workers drain: changes are additive)."""
     database = ctx.db(upgrade=False)
-    database.upgrade()
-    click.echo("schema is current" if database.is_current() else "schema NOT current")
+    _echo_upgrade(database.upgrade(), _safe_url(ctx.settings.database_url))
+    if not database.is_current():
+        raise StorageError("db: schema NOT current after upgrade")
+    click.echo("schema is current")
+
+
+def _echo_upgrade(report: Any, where: str) -> None:
+    """Say what an upgrade did: the migrations and tables it created, or nothing to do."""
+    if not report.applied:
+        click.echo(f"schema already up to date, nothing to do: {where}")
+        return
+    plural = "s" if len(report.applied) != 1 else ""
+    click.echo(f"applied {len(report.applied)} migration{plural} to {where}:")
+    for revision, title in report.applied:
+        click.echo(f"  {revision}  {title}")
+    if report.tables:
+        plural = "s" if len(report.tables) != 1 else ""
+        click.echo(f"created {len(report.tables)} table{plural}: {', '.join(report.tables)}")
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, fit to print."""
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
 
 
 @db.command("backup")
@@ -411,31 +450,70 @@ def db_backup(ctx: Context, target: str) -> None:
     click.echo(backup_database(ctx.db(upgrade=False), target))
 
 
-def _serve(ctx: Context) -> None:
+def _listen(host: str, port: int, what: str, how_to_change: str) -> socket.socket:
+    """Bind ``host:port`` now, so a busy port is one clear error before anything starts.
+
+    ``what`` names the server in the message and ``how_to_change`` tells the user how to
+    pick another port; the bound socket is handed to the server as it is.
+    """
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise ConfigError(f"{what}: port {port} on {host} is already in use by another "
+                              f"program; {how_to_change}") from None
+        raise ConfigError(f"{what}: cannot listen on {host}:{port}: {error.strerror or error}; "
+                          f"{how_to_change}") from None
+    return sock
+
+
+def _listen_for_site(ctx: Context) -> socket.socket:
+    return _listen(ctx.settings.host, ctx.settings.port, "serve",
+                   "choose another with --port N or BROADSHEET_PORT=N")
+
+
+def _serve(ctx: Context, sock: socket.socket) -> None:
+    """Serve the web app on a socket ``_listen`` already bound."""
     import uvicorn
 
     from broadsheet.web import make_web_app
 
     app = make_web_app(ctx.db(), ctx.settings)
     click.echo(f"serving on http://{ctx.settings.host}:{ctx.settings.port}", err=True)
-    uvicorn.run(app, host=ctx.settings.host, port=ctx.settings.port, log_level="warning")
+    config = uvicorn.Config(app, host=ctx.settings.host, port=ctx.settings.port,
+                            log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 @cli.command()
-@click.option("--port", type=int, help="Site port (default 8000).")
-@click.option("--newsroom-port", type=int, default=8001, show_default=True,
-              help="Port of the bundled demo newsroom.")
+@click.option("--port", type=int, help="Site port (BROADSHEET_PORT, default 8000).")
+@click.option("--newsroom-port", type=int,
+              help="Port of the bundled demo newsroom (BROADSHEET_NEWSROOM_PORT, default 8001).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Demo content seed.")
 @click.option("--no-serve", is_flag=True, help="Ingest the demo and stop, without serving.")
 @pass_context
-def demo(ctx: Context, port: int | None, newsroom_port: int, seed: int, no_serve: bool) -> None:
+def demo(ctx: Context, port: int | None, newsroom_port: int | None, seed: int,
+         no_serve: bool) -> None:
     """Start the offline demo newsroom, subscribe to it, ingest it and serve the site."""
     from broadsheet.demo.generate import make_newsroom
     from broadsheet.demo.server import NewsroomServer
     from broadsheet.sources import subscribe
 
-    ctx.use(port=port, allowed_networks=ctx.settings.allowed_networks or "127.0.0.1/32")
-    newsroom = NewsroomServer(make_newsroom(seed=seed), port=newsroom_port)
+    ctx.use(port=port, newsroom_port=newsroom_port,
+            allowed_networks=ctx.settings.allowed_networks or "127.0.0.1/32")
+    # Both ports are taken before anything is printed or ingested: a busy one is one line.
+    site = None if no_serve else _listen(
+        ctx.settings.host, ctx.settings.port, "demo",
+        "choose another site port with --port N or BROADSHEET_PORT=N "
+        "(for example BROADSHEET_PORT=8080 make demo)")
+    newsroom_socket = _listen(
+        "127.0.0.1", ctx.settings.newsroom_port, "demo newsroom",
+        "choose another with --newsroom-port N or BROADSHEET_NEWSROOM_PORT=N "
+        "(for example BROADSHEET_NEWSROOM_PORT=8081 make demo)")
+    newsroom = NewsroomServer(make_newsroom(seed=seed), sock=newsroom_socket)
     newsroom.start()
     click.echo(f"demo newsroom on {newsroom.base_url}", err=True)
     if not ctx.settings.weather_url:  # the newsroom serves an Open-Meteo-shaped forecast too
@@ -449,9 +527,10 @@ def demo(ctx: Context, port: int | None, newsroom_port: int, seed: int, no_serve
     if no_serve:
         newsroom.stop()
         return
+    assert site is not None
     click.echo(f"open http://{ctx.settings.host}:{ctx.settings.port}")
     _start_poller(ctx)
-    _serve(ctx)
+    _serve(ctx, site)
 
 
 from broadsheet.cli_users import users  # noqa: E402  (accounts: its own module)

@@ -33,9 +33,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", str, "", "SQLAlchemy URL; default sqlite:///<home>/broadsheet.db."),
     Setting("host", str, "127.0.0.1", "Address the web server listens on."),
     Setting("port", int, 8000, "Port the web server listens on."),
+    Setting("newsroom_port", int, 8001, "Port of the offline demo newsroom that "
+            "`broadsheet demo` serves its feeds from (on 127.0.0.1)."),
     Setting("base_url", str, "", "Public address of the site, for links in feeds and sitemaps."),
     Setting("site_title", str, "Broadsheet", "The site's name, shown in the header."),
-    Setting("timezone", str, "UTC", "Time zone for dates shown on the site (IANA name)."),
+    Setting("timezone", str, "UTC", "Time zone (IANA name) of the site's dates: lists, story "
+            "timelines and day pages use it; an article's own page shows its outlet's offset."),
     Setting("user_agent", str, "", "User-Agent sent with every request (default names the software)."),
     Setting("allowed_networks", str, "", "Comma-separated CIDR blocks that may be fetched despite "
             "being private or loopback; nothing else non-public is reachable."),

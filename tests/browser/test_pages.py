@@ -102,3 +102,54 @@ def test_keyboard_reaches_content_and_search_works(browser, live_site):
     assert page.get_by_role("heading", level=1).inner_text() == "Tagged “Transport”"
     assert watched.errors == []
     context.close()
+
+
+# Where the clock and its zone label ("17:40 UTC-05:00") fall on screen, one entry per
+# label: the distinct line tops of the label's text, measured with a Range.
+_ZONE_LINES = """() => [...document.querySelectorAll('time')].map(time => {
+    const walker = document.createTreeWalker(time, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    const text = nodes.map(n => n.data).join('');
+    const at = text.search(/\\d\\d:\\d\\d UTC/);
+    if (at < 0) return null;  // a date without a clock
+    const range = document.createRange();
+    let seen = 0;
+    for (const node of nodes) {
+        const end = seen + node.data.length;
+        if (at >= seen && at < end) range.setStart(node, at - seen);
+        if (end >= text.length) range.setEnd(node, node.data.length);
+        seen = end;
+    }
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                           .map(r => Math.round(r.top)));
+    return [text.slice(at), tops.size];
+}).filter(Boolean)"""
+
+
+def test_a_clock_and_its_zone_label_stay_on_one_line(browser, tmp_path):
+    from broadsheet.site.app import make_app
+    from broadsheet.store import open_database
+    from tests.browser.live import LiveServer, seed
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, timezone="America/New_York")
+    db = open_database(settings.database_url, upgrade=True)
+    ids = seed(db)
+    server = LiveServer(make_app(db, settings)).start()
+    context = browser.new_context(viewport={"width": 400, "height": 800})
+    page = context.new_page()
+    try:
+        labels_seen = set()
+        for path in ("/", f"/articles/{ids['wall']}", f"/sources/{ids['harbour_source']}"):
+            page.goto(server.base_url + path)
+            for width in range(200, 420, 3):
+                page.set_viewport_size({"width": width, "height": 800})
+                for label, lines in page.evaluate(_ZONE_LINES):
+                    labels_seen.add(label.split(" ", 1)[1])
+                    assert lines == 1, f"{label!r} breaks across lines at {width}px on {path}"
+        assert {"UTC-04:00", "UTC-05:00"} & labels_seen and "UTC+02:00" in labels_seen
+    finally:
+        context.close()
+        server.stop()
+        db.close()

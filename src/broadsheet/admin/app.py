@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from broadsheet.admin import session as sessions
-from broadsheet.admin.plot import bar_chart, days_back, fetch_time_chart
+from broadsheet.admin.plot import bar_chart, days_back, fetch_time_chart, nice_top
 from broadsheet.admin.session import Forbidden, LoginRequired
 from broadsheet.api import access, accounts
 from broadsheet.errors import BroadsheetError
@@ -494,25 +494,34 @@ def _outlet_changes(outlet: outlet_store.Outlet, form: FormData
 
 
 def _plots(db: Database) -> tuple[list[dt.date], dict[int, Any]]:
+    """Articles added per day of each source, last 30 days, all on one scale."""
     days = days_back(utcnow().date())
     counts = article_store.articles_per_day(db, dt.datetime.combine(days[0], dt.time(),
                                                                     dt.UTC))
-    plots = {source_id: bar_chart([(d.isoformat(), per_day.get(d.isoformat(), 0))
-                                   for d in days], label="Articles per day")
-             for source_id, per_day in counts.items()}
-    empty = bar_chart([(d.isoformat(), 0) for d in days], label="Articles per day")
-    return days, _Default(plots, empty)
+    top = nice_top(n for per_day in counts.values() for n in per_day.values())
+
+    def chart(per_day: dict[str, int]) -> Any:
+        return bar_chart([(d.isoformat(), per_day.get(d.isoformat(), 0)) for d in days],
+                         label="Articles per day", unit="/day", top=top)
+
+    return days, _Default({source_id: chart(per_day) for source_id, per_day in counts.items()},
+                          chart({}))
 
 
 def _time_plots(db: Database, days: list[dt.date]) -> dict[int, Any]:
-    """Mean fetch time per day of each source (from the poll log), last 30 days."""
+    """Mean fetch time per day of each source (from the poll log), last 30 days, all on
+    one scale."""
     from broadsheet.store.polls import fetch_seconds_per_day
 
     seconds = fetch_seconds_per_day(db, dt.datetime.combine(days[0], dt.time(), dt.UTC))
-    plots = {source_id: fetch_time_chart([(d.isoformat(), per_day.get(d.isoformat()))
-                                          for d in days])
-             for source_id, per_day in seconds.items()}
-    return _Default(plots, fetch_time_chart([(d.isoformat(), None) for d in days]))
+    top = nice_top(s for per_day in seconds.values() for s in per_day.values())
+
+    def chart(per_day: dict[str, float]) -> Any:
+        return fetch_time_chart([(d.isoformat(), per_day.get(d.isoformat())) for d in days],
+                                top=top)
+
+    return _Default({source_id: chart(per_day) for source_id, per_day in seconds.items()},
+                    chart({}))
 
 
 class _Default(dict):  # type: ignore[type-arg]

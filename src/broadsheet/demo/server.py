@@ -71,10 +71,12 @@ class NewsroomServer:
     """An aiohttp server for a ``Newsroom``, run in a background thread on loopback."""
 
     def __init__(self, newsroom: Newsroom, host: str = "127.0.0.1", port: int = 0,
-                 farm_size: int = 0) -> None:
+                 farm_size: int = 0, sock: socket.socket | None = None) -> None:
+        """Serve ``newsroom`` on ``host:port``, or on ``sock`` if the caller bound one."""
         self.newsroom = newsroom
-        self.host = host
-        self.port = port
+        self.host = sock.getsockname()[0] if sock else host
+        self.port = sock.getsockname()[1] if sock else port
+        self._sock = sock
         self.farm_size = farm_size
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -91,9 +93,11 @@ class NewsroomServer:
         """Start serving in a background thread; return once the socket is listening."""
         if self._thread is not None:
             return self
-        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
+        sock = self._sock
+        if sock is None:
+            sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
         self._index_routes()
         self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True,

@@ -27,6 +27,7 @@ from broadsheet.extract.dates import date_in_text, parse_date
 from broadsheet.extract.decode import decode_html
 from broadsheet.extract.images import (
     absolute,
+    drop_lead_image,
     recover_lazy_images,
     split_caption,
     take_figure_captions,
@@ -176,9 +177,13 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
     if scope is not None and len(text) < _THIN:
         body, text = _baseline(scope, body, text)
     if body is not None:
-        article_html = sanitize_html(body_to_html(body), base)
         graphic = body.find(".//graphic")
         body_image = graphic.get("src") if graphic is not None else None
+    image = meta.image or absolute(figure_src, base) or absolute(body_image, base)
+    if body is not None:
+        if image:  # the lead image is returned in ``image``: the body need not repeat it
+            drop_lead_image(body, image, base)
+        article_html = sanitize_html(body_to_html(body), base)
     return ExtractedArticle(
         title=meta.title,
         authors=meta.authors,
@@ -186,7 +191,7 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
         updated=meta.updated,
         text=text,
         html=article_html,
-        image=meta.image or absolute(figure_src, base) or absolute(body_image, base),
+        image=image,
         image_credit=credit,
         image_caption=caption,
         canonical_url=meta.canonical_url,

@@ -7,7 +7,7 @@ Lazy loading hides the real address in ``data-src`` or ``srcset`` (and a copy in
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
@@ -98,6 +98,43 @@ def absolute(url: str | None, base_url: str | None) -> str | None:
         except ValueError:
             return None
     return url if url.startswith(("http://", "https://")) else None
+
+
+def same_image(one: str, other: str) -> bool:
+    """Whether two absolute image addresses name one picture: the same address once the
+    query and fragment are set aside, where sites put sizes and crops (``?w=800``)."""
+    a, b = urlsplit(one), urlsplit(other)
+    return (a.scheme, a.netloc.lower(), a.path) == (b.scheme, b.netloc.lower(), b.path)
+
+
+def drop_lead_image(body: etree._Element, image: str, base_url: str | None) -> None:
+    """Remove from trafilatura's XML ``body`` every picture that is ``image``, and the
+    paragraph or figure left empty by it, so the article's HTML does not repeat it."""
+    for graphic in list(body.iter("graphic")):
+        src = absolute(graphic.get("src"), base_url)
+        if not src or not same_image(src, image):
+            continue
+        parent = graphic.getparent()
+        if parent is None:
+            continue
+        _remove_keeping_tail(graphic)
+        while (parent is not body and parent.getparent() is not None and len(parent) == 0
+               and not (parent.text or "").strip()):
+            above = parent.getparent()
+            _remove_keeping_tail(parent)
+            parent = above
+
+
+def _remove_keeping_tail(element: etree._Element) -> None:
+    parent = element.getparent()
+    assert parent is not None
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 _CREDIT = re.compile(

@@ -81,6 +81,22 @@ class FetchConfig:
 class _BlockedResolution(OSError):
     """Raised inside the resolver so aiohttp passes it through as a connection error."""
 
+    def __init__(self, message: str, addresses: list[str]):
+        super().__init__(message)
+        self.addresses = addresses
+
+
+def _blocked(url: str, addresses: list[str] | None = None) -> BlockedAddressError:
+    """The guard's refusal, naming the address and the setting that would let it through."""
+    shown = ", ".join(addresses or [])
+    first = (addresses or ["127.0.0.1"])[0].split("%", 1)[0]
+    example = f"{first}/{128 if ':' in first else 32}"
+    return BlockedAddressError(
+        f"fetch: address not allowed for {url[:200]}{f' ({shown})' if shown else ''}: "
+        "private, loopback and reserved addresses are fetched only if listed in the "
+        f"allowed_networks setting (for example BROADSHEET_ALLOWED_NETWORKS={example}, "
+        f"or allowed_networks = \"{example}\" in broadsheet.toml)")
+
 
 class GuardedResolver(AbstractResolver):
     """Resolves names, then drops every address the guard refuses."""
@@ -95,7 +111,8 @@ class GuardedResolver(AbstractResolver):
         results = await self._inner.resolve(host, port, family)
         allowed = [r for r in results if self._guard.permits(r["host"])]
         if not allowed:
-            raise _BlockedResolution(f"address of {host} is not allowed")
+            raise _BlockedResolution(f"address of {host} is not allowed",
+                                     [str(r["host"]) for r in results])
         return allowed
 
     async def close(self) -> None:
@@ -221,10 +238,10 @@ class Fetcher:
             # RFC 6761: these names are loopback whatever a resolver says.
             if (lowered == "localhost" or lowered.endswith(".localhost")) \
                     and not self.config.guard.permits("127.0.0.1"):
-                raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}")
+                raise _blocked(url, ["127.0.0.1"])
             return
         if not self.config.guard.permits(literal):
-            raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}")
+            raise _blocked(url, [str(literal)])
 
     async def fetch(
         self,
@@ -330,11 +347,14 @@ class Fetcher:
             raise
         except aiohttp.ClientConnectorError as error:
             if isinstance(error.os_error, _BlockedResolution):
-                raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}") from None
+                raise _blocked(url, error.os_error.addresses) from None
+            if isinstance(error, aiohttp.ClientConnectorDNSError):
+                raise FetchError(f"fetch: the name {error.host[:200]} did not resolve (no such "
+                                 "name, or no network or DNS here: offline?)") from None
             raise FetchError(f"fetch: cannot connect to {urlsplit(url).netloc[:200]}") from None
         except (aiohttp.ClientError, OSError, ValueError) as error:
             if isinstance(error, _BlockedResolution):
-                raise BlockedAddressError(f"fetch: address not allowed for {url[:200]}") from None
+                raise _blocked(url, error.addresses) from None
             raise FetchError(
                 f"fetch: {type(error).__name__} for {url[:200]}"
             ) from None

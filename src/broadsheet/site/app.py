@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from broadsheet.errors import SourceError, StorageError
 from broadsheet.site import feeds as feed_out
 from broadsheet.site.conditional import MicroCache, conditional
-from broadsheet.site.formatting import full_time, iso_time
+from broadsheet.site.formatting import full_time, iso_time, time_tag
 from broadsheet.site.metadata import news_article, opengraph
 from broadsheet.site.popularity import GIF, ViewCounter
 from broadsheet.site import stories as story_view
@@ -122,6 +122,11 @@ class Site:
         self.settings = settings
         self.env = _templates()
         self.zone = ZoneInfo(settings.timezone)
+        # Lists and story timelines put times from many outlets side by side: one zone, the
+        # site's, so their order reads forwards. An article's own page keeps its outlet's.
+        self.env.filters["site_time"] = lambda value: time_tag(
+            value.astimezone(self.zone) if value is not None else None)
+        self.env.filters["time_tag"] = time_tag
         self.weather = weather or Weather(
             settings.weather_url, settings.weather_place, settings.weather_latitude,
             settings.weather_longitude, user_agent=settings.effective_user_agent)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from markupsafe import Markup, escape
+
 
 def _zone_name(value: dt.datetime) -> str:
     offset = value.utcoffset()
@@ -24,3 +26,17 @@ def full_time(value: dt.datetime | None) -> str:
 def iso_time(value: dt.datetime | None) -> str:
     """ISO 8601 with offset, for ``<time datetime>``."""
     return value.isoformat(timespec="seconds") if value else ""
+
+
+def time_tag(value: dt.datetime | None) -> Markup:
+    """``full_time`` in a ``<time>`` element, its clock and zone kept on one line.
+
+    "UTC-05:00" would otherwise break after its hyphen on a narrow screen, leaving a
+    dangling "UTC-" that reads as a different zone.
+    """
+    if value is None:
+        return Markup("")
+    day = f"{value:%A} {value.day} {value:%B %Y}"
+    clock = f"{value:%H:%M} {_zone_name(value)}"
+    return Markup('<time datetime="{}">{}, <span class="clock">{}</span></time>').format(
+        iso_time(value), escape(day), escape(clock))

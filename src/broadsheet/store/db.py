@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,15 @@ def _migration_engine(url: str) -> Engine:
     return engine
 
 
+@dataclass(frozen=True)
+class UpgradeReport:
+    """What one ``upgrade`` did: migrations applied (revision, title) and tables created."""
+
+    applied: tuple[tuple[str, str], ...]
+    tables: tuple[str, ...]
+
+
+_FTS_SHADOWS = ("_config", "_content", "_data", "_docsize", "_idx")
 MIGRATION_LOCK = 0x62726F61  # PostgreSQL advisory lock key held while migrating
 
 
@@ -111,11 +121,13 @@ class Database:
         config.attributes["connection"] = connection
         return config
 
-    def upgrade(self) -> None:
+    def upgrade(self) -> UpgradeReport:
         """Bring the schema to the newest migration of every branch (safe to run repeatedly).
 
         Each domain (stories, site, accounts...) keeps its own branch of migrations off
-        the first one, so work on different domains never conflicts.
+        the first one, so work on different domains never conflicts. Returns what this
+        call did: the migrations it applied and the tables it created (both empty when the
+        schema was already current).
         """
         engine = _migration_engine(self.url) if self.dialect == "sqlite" else self.engine
         try:
@@ -124,13 +136,34 @@ class Database:
                     if self.dialect == "postgresql":
                         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                            {"key": MIGRATION_LOCK})
-                    command.upgrade(self._alembic_config(connection), "heads")
+                    config = self._alembic_config(connection)
+                    before = self._schema_state(connection, config)
+                    command.upgrade(config, "heads")
+                    after = self._schema_state(connection, config)
         except sa.exc.SQLAlchemyError as error:
             raise StorageError(f"store: migration failed: {str(error.orig or error)[:300]}") \
                 from error
         finally:
             if engine is not self.engine:
                 engine.dispose()
+        return UpgradeReport(
+            applied=tuple((rev, doc) for rev, doc in after[0] if rev not in dict(before[0])),
+            tables=tuple(sorted(after[1] - before[1])))
+
+    @staticmethod
+    def _schema_state(connection: Connection, config: Config
+                      ) -> tuple[list[tuple[str, str]], set[str]]:
+        """The applied migrations (oldest first, with their titles) and the tables."""
+        heads = MigrationContext.configure(connection).get_current_heads()
+        script = ScriptDirectory.from_config(config)
+        applied = [] if not heads else [
+            (r.revision, (r.doc or "").strip().splitlines()[0] if r.doc else "")
+            for r in reversed(list(script.iterate_revisions(heads, "base")))]
+        tables = set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
+        # SQLite's full-text index keeps shadow tables (articles_fts_data, ...): not ours.
+        shadows = {t for t in tables for suffix in _FTS_SHADOWS
+                   if t.endswith(suffix) and t.removesuffix(suffix) in tables}
+        return applied, tables - shadows
 
     def is_current(self) -> bool:
         """True when every migration has been applied."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from broadsheet.parse.dates import offset_minutes
 from broadsheet.store import Database, utcnow
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
@@ -103,7 +104,9 @@ def _article(data: Any, now: dt.datetime) -> tuple[str, dict[str, Any]]:
     return name.strip() or DEFAULT_SOURCE, {
         "entry_key": key, "title": title.strip(), "feed_link": url, "canonical_url": url,
         "text": text, "html": "".join(f"<p>{escape(p)}</p>" for p in paragraphs),
-        "published": published, "extraction_method": "import"}
+        "published": published, "extraction_method": "import",
+        # Kept like a feed's date: the article page shows the time its outlet wrote.
+        "published_offset": offset_minutes(published) if _has_offset(data) else None}
 
 
 def _url(value: Any) -> str | None:
@@ -124,3 +127,12 @@ def _published(value: Any, now: dt.datetime) -> dt.datetime:
     except ValueError:
         raise ValueError(f"import: 'published' is not an ISO 8601 date-time: {value!r}") from None
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _has_offset(data: dict[str, Any]) -> bool:
+    """Whether ``published`` was given with its own offset (not the UTC we assume)."""
+    value = data.get("published")
+    if not isinstance(value, str) or not value:
+        return False
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00")
+                                     ).tzinfo is not None
