@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from broadsheet.api import auth
 from broadsheet.site.app import make_app
 from broadsheet.store import Database
 
@@ -29,6 +30,7 @@ ROUTER_MODULES = (
 
 def make_web_app(db: Database, settings: Any) -> FastAPI:
     """Build the site and mount every available router on it."""
+    auth.set_hash_concurrency(settings.password_hash_concurrency)
     app = make_app(db, settings)
     for name in ROUTER_MODULES:
         try:

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from broadsheet.api import access, auth
 from broadsheet.api.content import article_body, article_url
 from broadsheet.api.readers.common import (
-    categories, from_seconds, guarded_route, key_failed, key_refused, seconds, threaded,
+    categories, from_seconds, guarded_route, seconds, threaded,
 )
 from broadsheet.store import Database, utcnow
 from broadsheet.store import reader_state as state
@@ -59,13 +59,14 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
     def user_of(request: Request, params: MultiDict) -> User | None:
         key = params.get("api_key", "").strip().lower()
-        address = access.client_address(request)
-        if not key or key_refused(db, "fever", address):
+        if not key:
             return None
-        user = user_store.user_by_fever_key(db, auth.digest(key))
-        if user is None:
-            key_failed(db, "fever", address)
-        return user
+        try:  # the same throttled path as every password login
+            return access.check_login(
+                db, [f"fever:{access.client_address(request)}"],
+                lambda: user_store.user_by_fever_key(db, auth.digest(key)))
+        except access.LoginRefused:
+            return None
 
     def groups_of_feeds(sources: list[Any]) -> list[dict[str, Any]]:
         return [{"group_id": c.id, "feed_ids": ",".join(str(i) for i in c.source_ids)}
