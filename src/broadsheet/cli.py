@@ -412,13 +412,12 @@ def db_backup(ctx: Context, target: str) -> None:
 
 
 def _serve(ctx: Context) -> None:
-    import uvicorn
-
+    from broadsheet.server import serve
     from broadsheet.web import make_web_app
 
     app = make_web_app(ctx.db(), ctx.settings)
     click.echo(f"serving on http://{ctx.settings.host}:{ctx.settings.port}", err=True)
-    uvicorn.run(app, host=ctx.settings.host, port=ctx.settings.port, log_level="warning")
+    serve(app, ctx.settings)
 
 
 @cli.command()

@@ -63,7 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
             "running at once in the web server; others wait their turn."),
     Setting("max_request_body_bytes", int, 64 * 1024, "Largest request body accepted by "
             "logins, forms and APIs; bigger ones get 413 before they are read."),
-    Setting("max_upload_bytes", int, 4 * 1024 * 1024, "Largest request body of an OPML upload."),
+    Setting("max_upload_bytes", int, 10 * 1024 * 1024, "Largest request body of an OPML upload."),
     Setting("header_timeout", float, 10.0, "Seconds a client may take to send a request's "
             "headers before the connection is closed."),
     Setting("body_timeout", float, 30.0, "Seconds a client may take to send a request's body "

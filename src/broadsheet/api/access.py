@@ -34,7 +34,9 @@ class LoginRefused(Exception):
 
 
 def client_address(request: Request) -> str:
-    """The peer's address as the socket saw it; forwarded headers are never trusted."""
+    """The caller's address: the socket's peer, or, only when that peer is one of the
+    ``trusted_proxies``, the address its X-Forwarded-For names (uvicorn resolves it before
+    the application runs; see ``broadsheet.server``). Lockouts and the audit log use it."""
     return request.client.host if request.client else "unknown"
 
 

@@ -1,9 +1,10 @@
 """Prometheus metrics at ``/metrics``, computed from the database on each scrape.
 
 Readable with ``Authorization: Bearer <metrics_token>`` or from an address inside
-``metrics_networks``. Forwarded headers are never trusted: a request carrying one
-(X-Forwarded-For, Forwarded, X-Real-IP) cannot use the address allow-list at all, since
-uvicorn may already have rewritten the peer address from it; it needs the token. A
+``metrics_networks``. A request carrying a forwarded header (X-Forwarded-For,
+Forwarded, X-Real-IP) cannot use the address allow-list at all, since it came through a
+proxy (and uvicorn rewrites the peer address from it when ``trusted_proxies`` names that
+proxy); it needs the token. A
 proxy on the same host that forwards /metrics without such a header would look local:
 block /metrics at the proxy or set a token.
 """
