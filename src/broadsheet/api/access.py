@@ -107,15 +107,31 @@ def check_password_login(db: Database, name: str, password: str, address: str,
                          *, api_password: bool = False) -> User:
     """Verify a name and password (or the user's separate API password) with back-off;
     failures count against the account and the address (see ``check_login``)."""
+    return _password_login(db, name, password, address, api_password)[0]
+
+
+def check_api_password(db: Database, name: str, password: str, address: str
+                       ) -> tuple[User, str]:
+    """Verify a name and API password as ``check_password_login`` does; also return the
+    stored hash it matched, which the tokens issued for this login are tied to."""
+    return _password_login(db, name, password, address, True)
+
+
+def _password_login(db: Database, name: str, password: str, address: str,
+                    api_password: bool) -> tuple[User, str]:
+    matched: list[str] = []
 
     def verify() -> User | None:
         found = user_store.find_user(db, name) if name.strip() else None
         stored = None
         if found is not None:
             stored = found[2] if api_password else found[1]
-        return found[0] if auth.verify_password(stored, password) and found else None
+        if auth.verify_password(stored, password) and found and stored:
+            matched.append(stored)
+            return found[0]
+        return None
 
-    return check_login(db, _throttle_keys(name, address), verify)
+    return check_login(db, _throttle_keys(name, address), verify), matched[0]
 
 
 def user_for_token(db: Database, token: str | None) -> User | None:
@@ -131,8 +147,15 @@ def bearer_token(request: Request) -> str | None:
     return (value.strip() or None) if scheme.lower() == "bearer" else None
 
 
-def issue_token(db: Database, user: User, name: str, kind: str = "api") -> tuple[str, int]:
-    """Create a token for a user; return (the token, shown only now, and its id)."""
+def issue_token(db: Database, user: User, name: str, kind: str = "api",
+                *, api_password_hash: str | None = None) -> tuple[str, int]:
+    """Create a token for a user; return (the token, shown only now, and its id).
+
+    A token issued for a password login passes the hash that password matched: if the
+    password changed meanwhile, no token is issued (AccountError); once issued, changing
+    or clearing the password revokes it (``broadsheet.store.users.update_user``).
+    """
     token = auth.new_token()
-    stored = token_store.add_token(db, user.id, auth.digest(token), token[:10], name, kind)
+    stored = token_store.add_token(db, user.id, auth.digest(token), token[:10], name, kind,
+                                   api_password_hash=api_password_hash)
     return token, stored.id

@@ -14,7 +14,10 @@ import sqlalchemy as sa
 
 from broadsheet.errors import BroadsheetError
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
-from broadsheet.store.schema import login_throttle, sessions, users
+from broadsheet.store.schema import api_tokens, login_throttle, sessions, users
+
+PASSWORD_DERIVED = ("clientlogin",)
+"""Kinds of API token issued for a password login: revoked when a password changes."""
 
 
 class AccountError(BroadsheetError):
@@ -107,6 +110,11 @@ def update_user(db: Database, user_id: int, **values: Any) -> None:
         result = connection.execute(sa.update(users).where(users.c.id == user_id).values(**values))
         if "password_hash" in values or values.get("role"):
             connection.execute(sa.delete(sessions).where(sessions.c.user_id == user_id))
+        if "password_hash" in values or "api_password_hash" in values:
+            # Tokens a password login issued die with the password (either of them).
+            connection.execute(sa.update(api_tokens).where(api_tokens.c.user_id == user_id)
+                               .where(api_tokens.c.kind.in_(PASSWORD_DERIVED))
+                               .where(api_tokens.c.revoked.is_(None)).values(revoked=utcnow()))
     if result.rowcount == 0:
         raise AccountError(f"accounts: no user with id {user_id}")
 
