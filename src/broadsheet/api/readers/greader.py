@@ -30,7 +30,7 @@ from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError
 from broadsheet.api.readers.common import (
     categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
-    route_on, source_categories,
+    route_on, secret_in_query, source_categories,
 )
 from broadsheet.store import Database
 from broadsheet.store import reader_state as state
@@ -182,6 +182,8 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
     @route("/accounts/ClientLogin", ("GET", "POST"))
     def client_login(request: Request, params: MultiDict) -> Response:
+        if secret_in_query(request, "Passwd"):  # only the form body carries it
+            return PlainTextResponse("Error=BadAuthentication\n", status_code=401)
         try:
             user, matched = access.check_api_password(db, params.get("Email", ""),
                                                       params.get("Passwd", ""),
