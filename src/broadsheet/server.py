@@ -12,7 +12,8 @@ that run before any route reads a byte of a request.
   its connection forever.
 - ``X-Forwarded-For``/``-Proto`` are believed only from ``trusted_proxies`` (default:
   nobody), so ``request.client`` is the real peer unless a configured proxy vouches.
-- No ``Server`` header.
+- Private answers (admin pages, reader APIs, requests with credentials) carry
+  ``Cache-Control: no-store``; no ``Server`` header.
 """
 
 from __future__ import annotations
@@ -126,6 +127,43 @@ async def _refuse(send: Send, status: int, message: str) -> None:
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
         (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+PRIVATE_PREFIXES = ("/admin", "/accounts/", "/reader/api/", "/v1/", "/fever",
+                    "/api/fever.php")
+"""Paths whose answers are always someone's own (the admin area, the reader APIs)."""
+CREDENTIAL_HEADERS = (b"authorization", b"x-auth-token")
+
+
+class NoStore:
+    """ASGI middleware marking private answers ``Cache-Control: no-store``: the admin
+    area, the reader APIs, and any request that carries credentials in a header, so no
+    browser or shared cache keeps a page or an API answer meant for one account."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    @staticmethod
+    def private(scope: Scope) -> bool:
+        """True when the answer to this request must not be stored."""
+        if scope["path"].startswith(PRIVATE_PREFIXES) and not scope["path"].startswith(
+                "/admin/static/"):
+            return True
+        return any(name in CREDENTIAL_HEADERS for name, _ in scope["headers"])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.private(scope):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() != b"cache-control"]
+                message["headers"] = headers + [(b"cache-control", b"no-store")]
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
 
 
 def header_timeout_protocol(seconds: float) -> type[H11Protocol]:

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 
 from broadsheet.api import auth
-from broadsheet.server import RequestLimits
+from broadsheet.server import NoStore, RequestLimits
 from broadsheet.site.app import make_app
 from broadsheet.store import Database
 
@@ -44,5 +44,6 @@ def make_web_app(db: Database, settings: Any) -> FastAPI:
         for router in module.routers(db, settings):
             app.include_router(router)
     # Innermost of the middleware, so its refusals still get the security headers.
+    app.user_middleware.append(Middleware(NoStore))
     app.user_middleware.append(Middleware(RequestLimits, settings=settings))
     return app
