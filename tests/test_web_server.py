@@ -246,3 +246,12 @@ def test_forwarded_headers_are_believed_from_a_trusted_proxy(db, tmp_path):
 def test_no_server_header(live):
     answer = requests.get(live.base_url + "/")
     assert "server" not in {k.lower() for k in answer.headers}
+
+
+@pytest.mark.parametrize("value", ["*", "proxy.example", "10.0.0.0/33"])
+def test_a_bad_trusted_proxies_setting_stops_start_up(tmp_path, value):
+    from broadsheet.errors import ConfigError
+    from broadsheet.server import server_config
+
+    with pytest.raises(ConfigError, match="trusted_proxies"):
+        server_config(None, make_settings(tmp_path, trusted_proxies=value))

@@ -19,12 +19,15 @@ that run before any route reads a byte of a request.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from broadsheet.errors import ConfigError
 
 READER_BATCH_FACTOR = 16
 """Google Reader clients post id lists of batch edits: their cap is this many times the
@@ -210,8 +213,16 @@ def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
 
 
 def trusted_proxies(settings: Any) -> list[str]:
-    """The configured proxy addresses and networks (empty: trust no forwarded header)."""
-    return [part.strip() for part in settings.trusted_proxies.split(",") if part.strip()]
+    """The configured proxy addresses and networks (empty: trust no forwarded header);
+    anything that is not an address or a CIDR block (``*`` included) stops start-up."""
+    proxies = [part.strip() for part in settings.trusted_proxies.split(",") if part.strip()]
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(f"settings: trusted_proxies needs addresses or CIDR blocks, "
+                              f"not {proxy!r}") from None
+    return proxies
 
 
 def server_config(app: Any, settings: Any, **overrides: Any) -> uvicorn.Config:
