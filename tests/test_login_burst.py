@@ -88,6 +88,12 @@ def test_concurrent_hashing_never_exceeds_the_bound(live):
     assert statuses == [401] * BURST
     assert auth.hash_slots.total >= BURST
     assert auth.hash_slots.peak == 2, auth.hash_slots.peak
+    # The same counters, as an operator sees them.
+    metrics = http.client.HTTPConnection("127.0.0.1", int(live.base_url.rsplit(":", 1)[1]))
+    metrics.request("GET", "/metrics")
+    text = metrics.getresponse().read().decode()
+    metrics.close()
+    assert 'broadsheet_password_checks_peak{bound="2"} 2' in text, text[-800:]
 
 
 def test_client_login_and_fever_share_the_burst_lockout(live):

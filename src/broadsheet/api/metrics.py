@@ -102,6 +102,15 @@ def render_metrics(db: Database) -> str:
                "Articles whose page extraction failed.", [({}, extraction_errors)])
     out.metric("broadsheet_users", "gauge", "Accounts by role.",
                [({"role": r}, n) for r, n in roles])
+    slots = auth.hash_slots
+    out.metric("broadsheet_password_checks_running", "gauge",
+               "Password hashes (Argon2id) running now in this web server.",
+               [({}, slots.running)])
+    out.metric("broadsheet_password_checks_peak", "gauge",
+               "Most password hashes ever running at once (bounded by "
+               "password_hash_concurrency).", [({"bound": slots.size}, slots.peak)])
+    out.metric("broadsheet_password_checks_total", "counter",
+               "Password hashes computed since start.", [({}, slots.total)])
     text = "\n".join(out.lines) + "\n"
     for name in EXTRA_METRICS:
         try:
