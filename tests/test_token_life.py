@@ -130,12 +130,11 @@ def test_the_fever_key_is_revocable_on_its_own(desk: Any) -> None:
     assert desk.fever("second api password") == 1
 
 
-def test_a_login_racing_a_password_change_gets_no_token(tmp_path: Path) -> None:
+def test_a_login_racing_a_password_change_gets_no_token(db: Any) -> None:
     from broadsheet.api.accounts import create_account, set_api_password
     from broadsheet.store import tokens as token_store
     from broadsheet.store.users import AccountError, find_user
 
-    db = open_database(f"sqlite:///{tmp_path / 'b.db'}", upgrade=True)
     user = create_account(db, "rita", "reader", "an account password")
     set_api_password(db, user, "first api password")
     matched = find_user(db, "rita")[2]  # what a ClientLogin had just verified...
@@ -144,4 +143,7 @@ def test_a_login_racing_a_password_change_gets_no_token(tmp_path: Path) -> None:
         token_store.add_token(db, user.id, "digest", "bs_x", "login", "clientlogin",
                               api_password_hash=matched)
     assert token_store.list_tokens(db, user.id) == []
-    db.close()
+    current = find_user(db, "rita")[2]
+    token_store.add_token(db, user.id, "digest", "bs_x", "login", "clientlogin",
+                          api_password_hash=current)
+    assert [t.kind for t in token_store.list_tokens(db, user.id)] == ["clientlogin"]
