@@ -5,7 +5,8 @@ that run before any route reads a byte of a request.
   ``max_request_body_bytes``, the OPML upload ``max_upload_bytes``, WebSub pushes
   ``max_body_bytes``. A declared ``Content-Length`` over the cap is refused with 413
   before the body is read; a chunked body is counted as it streams and refused the
-  moment it passes the cap. A body that takes longer than ``body_timeout`` gets 408.
+  moment it passes the cap. A body that takes longer than ``body_timeout`` (plus a second
+  per ``MIN_BODY_RATE`` bytes received) gets 408.
 - Headers must arrive within ``header_timeout`` of the connection opening (or of the
   previous response), else the connection is closed: uvicorn only times out idle
   keep-alive connections, so a client trickling one header line a second would hold
@@ -29,6 +30,9 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from broadsheet.errors import ConfigError
 
+MIN_BODY_RATE = 16 * 1024
+"""Bytes a second: each this many received add a second to ``body_timeout``, so a large
+upload on a slow link is not cut off while a trickle still is."""
 READER_BATCH_FACTOR = 16
 """Google Reader clients post id lists of batch edits: their cap is this many times the
 small one (1 MiB by default)."""
@@ -83,7 +87,8 @@ class RequestLimits:
             if state["done"]:  # the body is in: what remains is waiting for a disconnect
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+                allowed = deadline + state["received"] / MIN_BODY_RATE - loop.time()
+                message = await asyncio.wait_for(receive(), max(0.0, allowed))
             except TimeoutError:
                 state["refusal"] = (408, f"request body not received within {self.timeout:g} s")
                 raise _Refused() from None
