@@ -23,7 +23,7 @@ ALLOWED = {
     "sources": {"fetch", "parse", "store"},
     "update": {"fetch", "parse", "extract", "stories", "store", "sources"},
     "demo": set(),
-    "site": {"store", "stories", "extract"},
+    "site": {"store", "stories", "extract", "fetch"},
     "api": {"store", "stories", "extract", "sources", "update", "fetch", "parse", "site"},
     "admin": {"store", "stories", "extract", "sources", "update", "api", "site"},
 }

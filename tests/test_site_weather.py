@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from broadsheet.fetch import AddressGuard, FetchConfig
 from broadsheet.site.app import make_app
 from broadsheet.site.weather import Weather, describe
 from tests.browser.live import LiveServer, get
@@ -34,8 +38,72 @@ class Clock:
         return self.now
 
 
-def make_weather(server, clock) -> Weather:
-    return Weather(server.base_url, "Lisbon", 38.72, -9.14, clock=clock)
+LOOPBACK = FetchConfig(guard=AddressGuard.from_setting("127.0.0.1/32"))
+
+
+def make_weather(server, clock, config: FetchConfig = LOOPBACK) -> Weather:
+    return Weather(server.base_url, "Lisbon", 38.72, -9.14, clock=clock, fetch_config=config)
+
+
+def test_the_forecast_goes_through_the_address_guard(server):
+    server.route("/v1/forecast", Reply(200, forecast(NOW)))
+    weather = make_weather(server, Clock(NOW), FetchConfig())  # loopback not allowed
+    assert weather.refresh() is False and weather.current() is None
+    assert server.hits["/v1/forecast"] == 0
+
+
+@pytest.mark.parametrize("target", ["http://169.254.169.254/latest/meta-data/",
+                                    "http://10.0.0.1/v1/forecast", "http://[::1]:9/",
+                                    "file:///etc/passwd"])
+def test_a_redirect_to_a_disallowed_address_is_refused(server, target):
+    server.route("/v1/forecast", Reply(302, b"", {"Location": target}))
+    weather = make_weather(server, Clock(NOW))
+    assert server.hits["/v1/forecast"] == 0
+    assert weather.refresh() is False  # the redirect was served, its target refused
+    assert server.hits["/v1/forecast"] == 1
+    assert weather.current() is None
+
+
+def test_a_redirect_to_a_reachable_but_disallowed_address_is_not_followed(server):
+    # A second server on 127.0.0.2, outside the allowed 127.0.0.1/32, with a good answer.
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            hits.append(self.path)
+            body = forecast(NOW)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    inside = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+    threading.Thread(target=inside.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        target = f"http://127.0.0.2:{inside.server_address[1]}/v1/forecast"
+        server.route("/v1/forecast", Reply(302, b"", {"Location": target}))
+        weather = make_weather(server, Clock(NOW))
+        assert weather.refresh() is False
+        assert hits == [] and server.hits["/v1/forecast"] == 1
+    finally:
+        inside.shutdown()
+        inside.server_close()
+
+
+def test_a_redirect_to_an_allowed_address_is_followed(server):
+    server.route("/v1/forecast", Reply(302, b"", {"Location": "/moved?x=1"}))
+    server.route("/moved", Reply(200, forecast(NOW), {"Content-Type": "application/json"}))
+    weather = make_weather(server, Clock(NOW))
+    assert weather.refresh() is True and weather.current().text == "18°C, partly cloudy"
+
+
+def test_a_huge_forecast_is_not_read_in_full(server):
+    server.route("/v1/forecast", Reply(200, b" " * 5_000_000 + forecast(NOW)))
+    weather = make_weather(server, Clock(NOW))
+    assert weather.refresh() is False
 
 
 def test_first_call_returns_at_once_then_shows_the_weather(server):
@@ -50,7 +118,7 @@ def test_first_call_returns_at_once_then_shows_the_weather(server):
     assert shown is not None and shown.text == "18°C, partly cloudy" and shown.place == "Lisbon"
     query = server.requests[0].path
     assert "latitude=38.72" in query and "longitude=-9.14" in query
-    assert "current=temperature_2m%2Cweather_code" in query
+    assert parse_qs(urlsplit(query).query)["current"] == ["temperature_2m,weather_code"]
 
 
 def test_cached_for_thirty_minutes_then_refreshed(server):

@@ -127,3 +127,22 @@ def test_cli_prompts_for_the_password(tmp_path, monkeypatch):
                                       "--editor"], input="typed password\ntyped password\n")
     assert result.exit_code == 0, result.output
     assert "created editor ann" in result.output
+
+
+def test_login_attempts_racing_each_other_are_each_counted_before_checking(db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    keys = ["user:racer", "addr:192.0.2.50"]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(
+            lambda _: user_store.record_attempt(db, keys, auth.lock_seconds), range(16)))
+    # Each attempt saw the ones committed before it: the first few found no lock, every
+    # later one found the lock those left, so none of them would be hashed.
+    assert sum(1 for already, _ in results if already is None) == auth.FREE_FAILURES
+    with db.begin() as connection:
+        from broadsheet.store.schema import login_throttle
+
+        counts = dict(connection.execute(
+            login_throttle.select().with_only_columns(login_throttle.c.key,
+                                                      login_throttle.c.failures)).all())
+    assert counts == {key: 16 for key in keys}

@@ -21,7 +21,9 @@ import pytest
 from fastapi import FastAPI
 
 from broadsheet.api import websub as websub_api
-from broadsheet.sources.websub import renew_websub_leases, signature_matches, verify_intent
+from broadsheet.sources.websub import (
+    callback_token, renew_websub_leases, signature_matches, verify_intent,
+)
 from broadsheet.store import Database, utcnow
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
@@ -47,6 +49,8 @@ class TinyHub:
 
     lease: int = 3600
     fail: bool = False
+    answer: bool = True
+    """False: accept requests but never call back to verify them."""
     requests: list[dict[str, str]] = field(default_factory=list)
     verified: dict[str, HubSubscription] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
@@ -66,7 +70,7 @@ class TinyHub:
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                if not hub.fail:
+                if not hub.fail and hub.answer:
                     threading.Thread(target=hub._verify, args=(form,), daemon=True).start()
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -191,7 +195,8 @@ def test_subscribe_verify_and_signed_push_is_stored(desk: Desk, algorithm: str) 
     assert subscription.lease_expires is not None
     assert 3500 < (subscription.lease_expires - utcnow()).total_seconds() <= 3600
     request = desk.hub.requests[0]
-    assert request["hub.callback"] == f"{desk.settings.base_url}/websub/{desk.source_id}"
+    token = callback_token(subscription.secret)
+    assert request["hub.callback"] == f"{desk.settings.base_url}/websub/{desk.source_id}/{token}"
     assert request["hub.secret"] == subscription.secret and len(subscription.secret) >= 32
 
     pushed = feed(desk.hub.url, desk.topic, [("a", "First"), ("b", "Pushed story")])
@@ -217,7 +222,8 @@ def test_push_with_a_bad_signature_is_not_stored(desk: Desk) -> None:
 
 def test_push_without_a_subscription_is_gone(desk: Desk) -> None:
     _subscribe(desk)
-    callback = desk.hub.verified[desk.topic].callback.rsplit("/", 1)[0] + "/999999"
+    callback = desk.hub.verified[desk.topic].callback.replace(
+        f"/websub/{desk.source_id}/", "/websub/999999/")
     request = urllib.request.Request(callback, data=b"<rss/>", method="POST",
                                      headers={"X-Hub-Signature": "sha256=00"})
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -242,6 +248,56 @@ def test_verification_we_did_not_request_is_refused(desk: Desk) -> None:
             urllib.request.urlopen(f"{url}?{query}", timeout=5)
         refused.value.close()
         assert refused.value.code == 404
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status
+    except urllib.error.HTTPError as refused:
+        refused.close()
+        return refused.code
+
+
+def test_a_forged_challenge_cannot_confirm_a_pending_subscription(desk: Desk) -> None:
+    desk.hub.answer = False  # the hub takes our request but never calls back
+    run_update(desk.db, desk.settings, everything=True)
+    assert renew_websub_leases(desk.db, desk.settings) == 1
+    pending = websub_store.get_subscription(desk.db, desk.source_id)
+    assert pending is not None and pending.state == "requested"
+    # An attacker knows the source number and the topic, not the callback's token.
+    base = f"{desk.settings.base_url}/websub/{desk.source_id}"
+    for mode in ("subscribe", "denied", "unsubscribe"):
+        query = urllib.parse.urlencode({"hub.mode": mode, "hub.topic": desk.topic,
+                                        "hub.challenge": "forged"})
+        for url in (f"{base}?{query}", f"{base}/{'0' * 32}?{query}",
+                    f"{base}/{callback_token('guess')}?{query}"):
+            assert _get(url) in (404, 405), url
+    still = websub_store.get_subscription(desk.db, desk.source_id)
+    assert still is not None and still.state == "requested" and still.last_error is None
+    # The hub, at the address we gave it, confirms it.
+    callback = desk.hub.requests[0]["hub.callback"]
+    query = urllib.parse.urlencode({"hub.mode": "subscribe", "hub.topic": desk.topic,
+                                    "hub.challenge": "the hub's", "hub.lease_seconds": "60"})
+    with urllib.request.urlopen(f"{callback}?{query}", timeout=5) as answer:
+        assert answer.read() == b"the hub's"
+    confirmed = websub_store.get_subscription(desk.db, desk.source_id)
+    assert confirmed is not None and confirmed.state == "active"
+
+
+def test_a_push_to_a_wrong_callback_token_is_not_taken(desk: Desk) -> None:
+    subscription = _subscribe(desk)
+    body = feed(desk.hub.url, desk.topic, [("evil", "Forged story")])
+    signature = "sha256=" + hmac.new(subscription.secret.encode(), body,
+                                     hashlib.sha256).hexdigest()
+    url = f"{desk.settings.base_url}/websub/{desk.source_id}/{'0' * 32}"
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"X-Hub-Signature": signature})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    refused.value.close()
+    assert refused.value.code == 404
+    assert desk.titles() == {"First", "Second"}
 
 
 def test_active_lease_relaxes_polling_and_lapsed_lease_restores_it(desk: Desk) -> None:

@@ -17,12 +17,17 @@ auth.set_hash_cost(1, 1024)  # Argon2id stays, at a cost that keeps the suite fa
 class LiveServer:
     """A running uvicorn server; ``base_url`` is where to send requests."""
 
-    def __init__(self, app: Any):
+    def __init__(self, app: Any, settings: Any = None):
+        from broadsheet.server import server_config
+        from broadsheet.settings import load_settings
+
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(app, log_level="error", lifespan="off", access_log=False,
-                                timeout_graceful_shutdown=1)
+        # Configured as ``broadsheet serve`` configures it (timeouts, proxies, headers).
+        config = server_config(app, settings or load_settings({}, environ={}),
+                               log_level="error", lifespan="off", access_log=False,
+                               timeout_graceful_shutdown=1)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run,
                                        kwargs={"sockets": [self.socket]}, daemon=True)
@@ -50,7 +55,7 @@ def serve_app(db: Any, settings: Any) -> LiveServer:
     """The whole web application (site, APIs, admin) on a live loopback server."""
     from broadsheet.web import make_web_app
 
-    return LiveServer(make_web_app(db, settings)).start()
+    return LiveServer(make_web_app(db, settings), settings).start()
 
 
 def make_user(db: Any, name: str, role: str, password: str = "correct horse battery",

@@ -477,15 +477,12 @@ def _listen_for_site(ctx: Context) -> socket.socket:
 
 def _serve(ctx: Context, sock: socket.socket) -> None:
     """Serve the web app on a socket ``_listen`` already bound."""
-    import uvicorn
-
+    from broadsheet.server import serve
     from broadsheet.web import make_web_app
 
     app = make_web_app(ctx.db(), ctx.settings)
     click.echo(f"serving on http://{ctx.settings.host}:{ctx.settings.port}", err=True)
-    config = uvicorn.Config(app, host=ctx.settings.host, port=ctx.settings.port,
-                            log_level="warning")
-    uvicorn.Server(config).run(sockets=[sock])
+    serve(app, ctx.settings, sock)
 
 
 @cli.command()

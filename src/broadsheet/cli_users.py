@@ -98,15 +98,25 @@ def users_password(ctx: Any, name: str) -> None:
 @users.command("api-password")
 @click.argument("name")
 @click.option("--clear", is_flag=True, help="Remove it: Google Reader and Fever logins stop.")
+@click.option("--no-fever", is_flag=True,
+              help="Revoke only the Fever key: Fever logins stop, Google Reader ones go on.")
 @click.pass_obj
-def users_api_password(ctx: Any, name: str, clear: bool) -> None:
-    """Set the separate password that Google Reader and Fever apps log in with."""
-    from broadsheet.api.accounts import set_api_password
+def users_api_password(ctx: Any, name: str, clear: bool, no_fever: bool) -> None:
+    """Set the separate password that Google Reader and Fever apps log in with.
+
+    Changing or clearing it ends every Google Reader login made with the old one.
+    """
+    from broadsheet.api.accounts import revoke_fever_key, set_api_password
     from broadsheet.store.audit import record_action
 
     db = ctx.db()
     user = _user(db, name)
     try:
+        if no_fever and not clear:
+            revoke_fever_key(db, user)
+            record_action(db, None, "user.fever_key", user.name, cleared=True, via="cli")
+            click.echo(f"Fever key revoked for {name}")
+            return
         set_api_password(db, user, None if clear else _password(f"API password for {name}"))
     except BroadsheetError as error:
         raise _fail(error) from None

@@ -60,6 +60,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("metrics_token", str, "", "Bearer token that may read /metrics."),
     Setting("metrics_networks", str, "127.0.0.0/8,::1/128", "CIDR blocks that may read /metrics "
             "without a token; requests carrying forwarded headers never qualify."),
+    Setting("trusted_proxies", str, "", "Comma-separated addresses or CIDR blocks of reverse "
+            "proxies whose X-Forwarded-For/-Proto are believed; none by default."),
+    Setting("password_hash_concurrency", int, 2, "Password checks (Argon2id, ~64 MiB each) "
+            "running at once in the web server; others wait their turn."),
+    Setting("max_request_body_bytes", int, 64 * 1024, "Largest request body accepted by "
+            "logins, forms and APIs; bigger ones get 413 before they are read."),
+    Setting("max_upload_bytes", int, 10 * 1024 * 1024, "Largest request body of an OPML upload."),
+    Setting("header_timeout", float, 10.0, "Seconds a client may take to send a request's "
+            "headers before the connection is closed."),
+    Setting("body_timeout", float, 30.0, "Seconds a client may take to send a request's body "
+            "before it is refused with 408."),
+    Setting("keep_alive_timeout", float, 5.0, "Seconds an idle keep-alive connection stays open."),
     Setting("log_level", str, "WARNING", "Logging level: DEBUG, INFO, WARNING, ERROR."),
 )
 

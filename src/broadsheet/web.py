@@ -12,7 +12,10 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
+from broadsheet.api import auth
+from broadsheet.server import NoStore, RequestLimits
 from broadsheet.site.app import make_app
 from broadsheet.store import Database
 
@@ -29,6 +32,7 @@ ROUTER_MODULES = (
 
 def make_web_app(db: Database, settings: Any) -> FastAPI:
     """Build the site and mount every available router on it."""
+    auth.set_hash_concurrency(settings.password_hash_concurrency)
     app = make_app(db, settings)
     for name in ROUTER_MODULES:
         try:
@@ -39,4 +43,7 @@ def make_web_app(db: Database, settings: Any) -> FastAPI:
             raise
         for router in module.routers(db, settings):
             app.include_router(router)
+    # Innermost of the middleware, so its refusals still get the security headers.
+    app.user_middleware.append(Middleware(NoStore))
+    app.user_middleware.append(Middleware(RequestLimits, settings=settings))
     return app

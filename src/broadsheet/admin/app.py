@@ -15,12 +15,15 @@ audit log. Every POST checks the session's CSRF token and is recorded.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import importlib.util
 import re
+import secrets
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -94,9 +97,48 @@ async def form_of(request: Request) -> AsyncIterator[FormData]:
 Form = Annotated[FormData, Depends(form_of)]
 
 
-def _back(path: str, message: str = "") -> RedirectResponse:
-    suffix = f"?msg={quote(message)}" if message else ""
-    return RedirectResponse(path + suffix, status_code=303)
+MESSAGES = {
+    "need_http": "Give an address starting with http:// or https://",
+    "subscribe_failed": "Could not subscribe: {}", "subscribed": "Subscribed to {}",
+    "import_failed": "Could not import: {}", "imported": "Imported {} sources",
+    "not_saved": "Not saved: {}", "saved": "Saved", "deleted": "Deleted {}",
+    "no_article": "No such article", "unknown_action": "Unknown action",
+    "reextracted": "Article {}", "hidden": "Article {} hidden", "shown": "Article {} shown",
+    "need_story": "Give the number of the story to merge into", "merged": "Story {}",
+    "split": "Article {}", "need_slug": "Give a name and a slug of a-z, 0-9 and dashes",
+    "outlet_exists": "{} exists already", "no_outlet": "No such outlet",
+    "created": "Created {}", "done": "Done: {}", "revoked": "Revoked token {}",
+    "failed": "Not done: {}",
+}
+"""What a page may say after a form: ``?msg=<code>`` picks one of these fixed sentences.
+A ``{}`` is filled with a ``detail`` only when it carries this process's signature, so a
+crafted link cannot make the admin area say anything of its own."""
+
+_MESSAGE_KEY = secrets.token_bytes(32)
+
+
+def _signature(code: str, detail: str) -> str:
+    return hmac.new(_MESSAGE_KEY, f"{code}\0{detail}".encode(), hashlib.sha256).hexdigest()
+
+
+def _back(path: str, code: str, detail: str = "") -> RedirectResponse:
+    """Redirect after a form, with a message code (and a signed detail for its ``{}``)."""
+    query = {"msg": code}
+    if detail:
+        query |= {"detail": detail, "sig": _signature(code, detail)}
+    return RedirectResponse(f"{path}?{urlencode(query)}", status_code=303)
+
+
+def message_of(request: Request) -> str:
+    """The fixed message a ``?msg=`` code names, with its detail if that is signed."""
+    template = MESSAGES.get(request.query_params.get("msg", ""))
+    if template is None or "{}" not in template:
+        return template or ""
+    detail = request.query_params.get("detail", "")
+    if not detail or not hmac.compare_digest(request.query_params.get("sig", ""),
+                                             _signature(request.query_params["msg"], detail)):
+        return ""
+    return template.format(detail)
 
 
 def routers(db: Database, settings: Any) -> list[APIRouter]:
@@ -109,7 +151,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
                **context: Any) -> HTMLResponse:
         html = _ENV.get_template(name).render(
             session=session, site_title=settings.site_title, opml=opml,
-            message=request.query_params.get("msg", ""), **context)
+            message=message_of(request), **context)
         return HTMLResponse(html, status_code=status)
 
     def staff(request: Request, form: FormData | None = None, role: str = "editor") -> Session:
@@ -184,13 +226,13 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         session = staff(request, form)
         url = str(form.get("url") or "").strip()
         if not url.startswith(("http://", "https://")):
-            return _back("/admin/sources", "Give an address starting with http:// or https://")
+            return _back("/admin/sources", "need_http")
         try:
             source = subscribe(db, settings, url)
         except BroadsheetError as error:
-            return _back("/admin/sources", str(error))
+            return _back("/admin/sources", "subscribe_failed", str(error))
         audit(request, session, "source.create", source.id, url=source.url)
-        return _back(f"/admin/sources/{source.id}", f"Subscribed to {source.title or source.url}")
+        return _back(f"/admin/sources/{source.id}", "subscribed", source.title or source.url)
 
     @router.get("/admin/sources/export.opml")
     def export(request: Request) -> Response:
@@ -213,9 +255,9 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         try:
             added = await run_in_threadpool(import_opml, db, body)
         except BroadsheetError as error:
-            return _back("/admin/sources", str(error))
+            return _back("/admin/sources", "import_failed", str(error))
         await run_in_threadpool(audit, request, session, "source.import", "", count=len(added))
-        return _back("/admin/sources", f"Imported {len(added)} sources")
+        return _back("/admin/sources", "imported", str(len(added)))
 
     @router.get("/admin/sources/{source_id}", response_class=HTMLResponse)
     def source_page(request: Request, source_id: int) -> HTMLResponse:
@@ -234,12 +276,12 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         source = source_store.get_source(db, source_id)
         changes, problems = _source_changes(source.settings, form)
         if problems:
-            return _back(f"/admin/sources/{source_id}", "; ".join(problems))
+            return _back(f"/admin/sources/{source_id}", "not_saved", "; ".join(problems))
         source_store.update_source(db, source_id, **changes)
         audit(request, session, "source.update", source_id,
               fields=sorted(k for k in changes if k != "settings"),
               settings=changes.get("settings"))
-        return _back(f"/admin/sources/{source_id}", "Saved")
+        return _back(f"/admin/sources/{source_id}", "saved")
 
     @router.post("/admin/sources/{source_id}/delete")
     def delete_source(request: Request, source_id: int, form: Form) -> Response:
@@ -247,7 +289,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         source = source_store.get_source(db, source_id)
         source_store.delete_source(db, source_id)
         audit(request, session, "source.delete", source_id, url=source.url)
-        return _back("/admin/sources", f"Deleted {source.title or source.url}")
+        return _back("/admin/sources", "deleted", source.title or source.url)
 
     # --- feed health -----------------------------------------------------------------------
 
@@ -277,21 +319,21 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         session = staff(request, form)
         article = article_store.get_article(db, article_id)
         if article is None:
-            return _back("/admin/articles", "No such article")
+            return _back("/admin/articles", "no_article")
         outcome = reextract_article(db, settings, article)  # stores what it finds
         audit(request, session, "article.reextract", article_id, outcome=outcome[:300])
-        return _back("/admin/articles", f"Article {article_id}: {outcome}")
+        return _back("/admin/articles", "reextracted", f"{article_id}: {outcome}")
 
     @router.post("/admin/articles/{article_id}/{action}")
     def article_action(request: Request, article_id: int, action: str, form: Form) -> Response:
         session = staff(request, form)
         if action not in ("hide", "show"):
-            return _back("/admin/articles", "Unknown action")
+            return _back("/admin/articles", "unknown_action")
         if not article_store.set_hidden(db, article_id, action == "hide"):
-            return _back("/admin/articles", "No such article")
+            return _back("/admin/articles", "no_article")
         audit(request, session, f"article.{action}", article_id)
-        return _back("/admin/articles", f"Article {article_id} "
-                     f"{'hidden' if action == 'hide' else 'shown'}")
+        return _back("/admin/articles", "hidden" if action == "hide" else "shown",
+                     str(article_id))
 
     # --- stories ---------------------------------------------------------------------------
 
@@ -313,13 +355,13 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         session = staff(request, form)
         raw = str(form.get("into") or "").strip()
         if not raw.isdigit():
-            return _back("/admin/stories", "Give the number of the story to merge into")
+            return _back("/admin/stories", "need_story")
         try:
             story_store.merge_stories(db, story_id, int(raw))
         except story_store.StoryEditError as error:
-            return _back("/admin/stories", str(error))
+            return _back("/admin/stories", "failed", str(error))
         audit(request, session, "story.merge", story_id, into=int(raw))
-        return _back("/admin/stories", f"Story {story_id} merged into story {raw}")
+        return _back("/admin/stories", "merged", f"{story_id} merged into story {int(raw)}")
 
     @router.post("/admin/stories/split/{article_id}")
     def split_story(request: Request, article_id: int, form: Form) -> Response:
@@ -327,9 +369,9 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         try:
             new = story_store.split_article(db, article_id)
         except story_store.StoryEditError as error:
-            return _back("/admin/stories", str(error))
+            return _back("/admin/stories", "failed", str(error))
         audit(request, session, "story.split", article_id, story=new)
-        return _back("/admin/stories", f"Article {article_id} is now story {new}")
+        return _back("/admin/stories", "split", f"{article_id} is now story {new}")
 
     # --- outlet profiles ---------------------------------------------------------------------
 
@@ -345,12 +387,12 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         slug = str(form.get("slug") or "").strip().lower()
         name = str(form.get("name") or "").strip()[:200]
         if not SLUG.fullmatch(slug) or not name:
-            return _back("/admin/outlets", "Give a name and a slug of a-z, 0-9 and dashes")
+            return _back("/admin/outlets", "need_slug")
         if outlet_store.get_outlet(db, slug) is not None:
-            return _back(f"/admin/outlets/{slug}", f"{slug} exists already")
+            return _back(f"/admin/outlets/{slug}", "outlet_exists", slug)
         outlet_store.save_outlet(db, outlet_store.Outlet(slug, name))
         audit(request, session, "outlet.create", slug, name=name)
-        return _back(f"/admin/outlets/{slug}", f"Created {name}")
+        return _back(f"/admin/outlets/{slug}", "created", name)
 
     @router.get("/admin/outlets/{slug}", response_class=HTMLResponse)
     def outlet_page(request: Request, slug: str) -> HTMLResponse:
@@ -367,16 +409,16 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         session = staff(request, form)
         outlet = outlet_store.get_outlet(db, slug)
         if outlet is None:
-            return _back("/admin/outlets", f"No outlet {slug}")
+            return _back("/admin/outlets", "no_outlet")
         changed, problems = _outlet_changes(outlet, form)
         if problems:
-            return _back(f"/admin/outlets/{slug}", "; ".join(problems))
+            return _back(f"/admin/outlets/{slug}", "not_saved", "; ".join(problems))
         outlet_store.save_outlet(db, changed)
         audit(request, session, "outlet.update", slug,
               fields=[f for f in ("name", "domains", *outlet_store.FACTS)
                       if getattr(changed, f) != getattr(outlet, f)],
               citations=changed.citations)
-        return _back(f"/admin/outlets/{slug}", "Saved")
+        return _back(f"/admin/outlets/{slug}", "saved")
 
     # --- users, tokens, audit --------------------------------------------------------------
 
@@ -393,9 +435,9 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         try:
             user = accounts.create_account(db, name, role, str(form.get("password") or ""))
         except BroadsheetError as error:
-            return _back("/admin/users", str(error))
+            return _back("/admin/users", "failed", str(error))
         audit(request, session, "user.create", user.name, role=role)
-        return _back("/admin/users", f"Created {user.name}")
+        return _back("/admin/users", "created", user.name)
 
     @router.post("/admin/users/{user_id}/{action}")
     def user_action(request: Request, user_id: int, action: str, form: Form) -> Response:
@@ -411,12 +453,12 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
             elif action == "delete":
                 accounts.delete_account(db, user)
             else:
-                return _back("/admin/users", "Unknown action")
+                return _back("/admin/users", "unknown_action")
         except BroadsheetError as error:
-            return _back("/admin/users", str(error))
+            return _back("/admin/users", "failed", str(error))
         detail = {"role": str(form.get("role"))} if action == "role" else {}
         audit(request, session, f"user.{action}", user.name, **detail)
-        return _back("/admin/users", f"Done: {action} for {user.name}")
+        return _back("/admin/users", "done", f"{action} for {user.name}")
 
     @router.get("/admin/tokens", response_class=HTMLResponse)
     def tokens_page(request: Request) -> HTMLResponse:
@@ -446,9 +488,9 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
                 raise Forbidden("only admins may revoke other people's tokens")
             token_store.revoke_token(db, token_id)
         except BroadsheetError as error:
-            return _back("/admin/tokens", str(error))
+            return _back("/admin/tokens", "failed", str(error))
         audit(request, session, "token.revoke", token_id, owner=token.user_name)
-        return _back("/admin/tokens", f"Revoked token {token_id}")
+        return _back("/admin/tokens", "revoked", str(token_id))
 
     @router.get("/admin/audit", response_class=HTMLResponse)
     def audit_page(request: Request) -> HTMLResponse:

@@ -32,9 +32,12 @@ def set_password(db: Database, user_id: int, password: str) -> None:
 
 
 def set_api_password(db: Database, user: User, api_password: str | None) -> None:
-    """Set (or clear, with None) the separate password of the Google Reader and Fever APIs.
+    """Set (or clear, with None) the separate password of the Google Reader and Fever APIs;
+    Google Reader logins made with the previous one end.
 
-    Fever clients send md5("name:password"); only a SHA-256 digest of that key is kept.
+    Fever clients send md5("name:password") with every request, so that key is all the
+    server can check: it is kept as an unsalted SHA-256 digest of the key, the most the
+    protocol allows (see docs/deployment.md). ``revoke_fever_key`` forgets it alone.
     """
     if api_password is None:
         user_store.update_user(db, user.id, api_password_hash=None, fever_key_hash=None)
@@ -42,6 +45,11 @@ def set_api_password(db: Database, user: User, api_password: str | None) -> None
     _checked(api_password)
     user_store.update_user(db, user.id, api_password_hash=auth.hash_password(api_password),
                            fever_key_hash=auth.digest(auth.fever_key(user.name, api_password)))
+
+
+def revoke_fever_key(db: Database, user: User) -> None:
+    """Forget a user's Fever key: Fever logins stop, the Google Reader password stays."""
+    user_store.update_user(db, user.id, fever_key_hash=None)
 
 
 def change_role(db: Database, user: User, role: str) -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -22,6 +25,8 @@ MIN_PASSWORD_LENGTH = 8
 FREE_FAILURES = 3
 """Failed logins allowed before each further failure locks the key for a while."""
 MAX_LOCK_SECONDS = 15 * 60
+HASH_WAIT_SECONDS = 10.0
+"""Longest wait for a hashing slot before a login is refused as busy."""
 
 _hasher = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
@@ -33,17 +38,69 @@ def set_hash_cost(time_cost: int, memory_kib: int) -> None:
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
 
 
+class HashingBusy(Exception):
+    """Every hashing slot stayed taken for HASH_WAIT_SECONDS."""
+
+
+class _HashSlots:
+    """A process-wide bound on Argon2id computations running at once.
+
+    Each costs tens of MiB, so a burst of logins must queue rather than add up; the
+    counters (running now, the most ever at once, how many ran) make the bound observable.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._lock = threading.Lock()
+        self.resize(size)
+
+    def resize(self, size: int) -> None:
+        with self._lock:
+            self.size = max(1, size)
+            self._slots = threading.BoundedSemaphore(self.size)
+            self.running = self.peak = self.total = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        slots = self._slots
+        if not slots.acquire(timeout=HASH_WAIT_SECONDS):
+            raise HashingBusy("accounts: too many password checks at once")
+        with self._lock:
+            self.running += 1
+            self.total += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.running -= 1
+            slots.release()
+
+
+hash_slots = _HashSlots(2)
+
+
+def set_hash_concurrency(size: int) -> None:
+    """Bound how many password hashes run at once in this process (and reset the counters)."""
+    hash_slots.resize(size)
+
+
 def hash_password(password: str) -> str:
     """Hash a password with Argon2id (salted, encoded with its parameters)."""
-    return _hasher.hash(password)
+    with hash_slots.slot():
+        return _hasher.hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    """True when the password matches; an unknown user costs the same time as a wrong one."""
-    try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    """True when the password matches; an unknown user costs the same time as a wrong one.
+
+    At most ``hash_slots.size`` checks run at once; others wait (HashingBusy past a while).
+    """
+    with hash_slots.slot():
+        try:
+            return _hasher.verify(stored_hash or _DUMMY_HASH, password) \
+                and stored_hash is not None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def check_password_strength(password: str) -> str | None:

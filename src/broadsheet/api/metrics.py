@@ -1,9 +1,10 @@
 """Prometheus metrics at ``/metrics``, computed from the database on each scrape.
 
 Readable with ``Authorization: Bearer <metrics_token>`` or from an address inside
-``metrics_networks``. Forwarded headers are never trusted: a request carrying one
-(X-Forwarded-For, Forwarded, X-Real-IP) cannot use the address allow-list at all, since
-uvicorn may already have rewritten the peer address from it; it needs the token. A
+``metrics_networks``. A request carrying a forwarded header (X-Forwarded-For,
+Forwarded, X-Real-IP) cannot use the address allow-list at all, since it came through a
+proxy (and uvicorn rewrites the peer address from it when ``trusted_proxies`` names that
+proxy); it needs the token. A
 proxy on the same host that forwards /metrics without such a header would look local:
 block /metrics at the proxy or set a token.
 """
@@ -101,6 +102,15 @@ def render_metrics(db: Database) -> str:
                "Articles whose page extraction failed.", [({}, extraction_errors)])
     out.metric("broadsheet_users", "gauge", "Accounts by role.",
                [({"role": r}, n) for r, n in roles])
+    slots = auth.hash_slots
+    out.metric("broadsheet_password_checks_running", "gauge",
+               "Password hashes (Argon2id) running now in this web server.",
+               [({}, slots.running)])
+    out.metric("broadsheet_password_checks_peak", "gauge",
+               "Most password hashes ever running at once (bounded by "
+               "password_hash_concurrency).", [({"bound": slots.size}, slots.peak)])
+    out.metric("broadsheet_password_checks_total", "counter",
+               "Password hashes computed since start.", [({}, slots.total)])
     text = "\n".join(out.lines) + "\n"
     for name in EXTRA_METRICS:
         try:

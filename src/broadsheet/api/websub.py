@@ -1,7 +1,9 @@
 """The WebSub callback: hubs verify our subscriptions here and push new content.
 
-``GET /websub/{source_id}`` echoes the challenge only for a subscription we requested;
-``POST /websub/{source_id}`` takes a signed push. A push whose signature does not match
+``GET /websub/{source_id}/{token}`` echoes the challenge only for a pending subscription
+we requested, at the callback address we gave its hub (the token derives from the
+subscription's secret); ``POST`` there takes a signed push (``POST /websub/{source_id}``
+too, for leases granted before callbacks had tokens). A push whose signature does not match
 is acknowledged and ignored, as the WebSub specification asks (a forger learns nothing),
 and recorded on the subscription. Without a ``base_url`` no route is mounted.
 """
@@ -16,6 +18,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from broadsheet.sources import websub
 from broadsheet.store import Database
+from broadsheet.store import websub as websub_store
 from broadsheet.update.pipeline import receive_push
 
 
@@ -34,16 +37,16 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         return []
     router = APIRouter(include_in_schema=False)
 
-    @router.get("/websub/{source_id}")
-    async def verify(source_id: int, request: Request) -> Response:
+    @router.get("/websub/{source_id}/{token}")
+    async def verify(source_id: int, token: str, request: Request) -> Response:
         params = dict(request.query_params)
-        challenge = await asyncio.to_thread(websub.verify_intent, db, source_id, params)
+        challenge = await asyncio.to_thread(websub.verify_intent, db, source_id, params,
+                                            token=token)
         if challenge is None:
             return PlainTextResponse("websub: no such subscription request", status_code=404)
         return PlainTextResponse(challenge)
 
-    @router.post("/websub/{source_id}")
-    async def push(source_id: int, request: Request) -> Response:
+    async def take_push(source_id: int, request: Request) -> Response:
         body = await _read_body(request, settings.max_body_bytes)
         if body is None:
             return PlainTextResponse("websub: body too large", status_code=413)
@@ -53,5 +56,17 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         if outcome.status == "unknown":  # 410 tells the hub to stop sending
             return PlainTextResponse("websub: no such subscription", status_code=410)
         return Response(status_code=202)
+
+    @router.post("/websub/{source_id}/{token}")
+    async def push(source_id: int, token: str, request: Request) -> Response:
+        subscription = await asyncio.to_thread(websub_store.get_subscription, db, source_id)
+        if subscription is not None and not websub.callback_matches(subscription, token):
+            return PlainTextResponse("websub: no such callback", status_code=404)
+        return await take_push(source_id, request)
+
+    @router.post("/websub/{source_id}")
+    async def push_untokened(source_id: int, request: Request) -> Response:
+        # Leases granted before callbacks carried a token; pushes are signed all the same.
+        return await take_push(source_id, request)
 
     return [router]

@@ -380,3 +380,14 @@ class Fetcher:
             headers=tuple(headers.items()),
             elapsed=time.monotonic() - started,
         )
+
+
+def fetch_url(url: str, config: FetchConfig, *, accept: str = "*/*") -> FetchResult:
+    """GET one URL from synchronous code (on an event loop of its own), with the guard,
+    the per-hop redirect checks and the limits of every other fetch; FetchError else."""
+
+    async def one() -> FetchResult:
+        async with Fetcher(config) as fetcher:
+            return await fetcher.fetch(url, accept=accept)
+
+    return asyncio.run(one())

@@ -29,6 +29,7 @@ from broadsheet.site.formatting import full_time, iso_time, time_tag
 from broadsheet.site.metadata import news_article, opengraph
 from broadsheet.site.popularity import GIF, ViewCounter
 from broadsheet.site import stories as story_view
+from broadsheet.fetch import FetchConfig
 from broadsheet.site.weather import Weather
 from broadsheet.store import Database
 from broadsheet.store import articles as article_store
@@ -129,7 +130,7 @@ class Site:
         self.env.filters["time_tag"] = time_tag
         self.weather = weather or Weather(
             settings.weather_url, settings.weather_place, settings.weather_latitude,
-            settings.weather_longitude, user_agent=settings.effective_user_agent)
+            settings.weather_longitude, fetch_config=FetchConfig.from_settings(settings))
         self.views = ViewCounter(db, self.zone)
         self.cache = MicroCache(FRONT_CACHE_SECONDS)
         self.articles_cache = MicroCache(ARTICLE_CACHE_SECONDS, ARTICLE_CACHE_SIZE)

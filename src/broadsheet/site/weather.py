@@ -3,20 +3,24 @@
 Pages never wait for it. ``Weather.current()`` answers from memory at once and, when
 the cached value is older than the refresh interval, starts one background fetch.
 A value older than ``MAX_AGE`` (or none, or a broken answer) shows nothing: better no
-weather than wrong weather.
+weather than wrong weather. The request goes through the fetch stage's guarded fetcher,
+like every outbound request: the address guard, each redirect re-checked, size and time
+limits.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
 import threading
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
+
+from broadsheet.fetch import FetchConfig, fetch_url
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,7 @@ RETRY = dt.timedelta(minutes=5)
 """After a failed fetch, wait this long before trying again."""
 MAX_AGE = dt.timedelta(hours=3)
 TIMEOUT = 10.0
+MAX_BODY = 1_000_000
 
 CONDITIONS: dict[int, str] = {
     0: "clear", 1: "mainly clear", 2: "partly cloudy", 3: "overcast", 45: "fog",
@@ -79,13 +84,15 @@ class Weather:
 
     def __init__(self, base_url: str, place: str, latitude: float, longitude: float,
                  *, clock: Callable[[], dt.datetime] | None = None,
-                 user_agent: str = "Broadsheet"):
+                 fetch_config: FetchConfig | None = None):
         self.enabled = bool(base_url and place)
         self.place = place
         self.url = base_url.rstrip("/") + "/v1/forecast?" + urlencode({
             "latitude": latitude, "longitude": longitude,
             "current": "temperature_2m,weather_code"})
-        self.user_agent = user_agent
+        # The site's fetch settings (guard, user agent), with a forecast's own small limits.
+        self.fetch_config = dataclasses.replace(fetch_config or FetchConfig(),
+                                                total_timeout=TIMEOUT, max_body_bytes=MAX_BODY)
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._value: Conditions | None = None
         self._next_try: dt.datetime | None = None
@@ -115,12 +122,9 @@ class Weather:
 
     def refresh(self) -> bool:
         """Fetch now (in the calling thread); keep the old value if this fails."""
-        request = urllib.request.Request(self.url, headers={
-            "User-Agent": self.user_agent, "Accept": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                data = json.loads(response.read(1_000_000))
-            value = parse_forecast(self.place, data, self.clock())
+            result = fetch_url(self.url, self.fetch_config, accept="application/json")
+            value = parse_forecast(self.place, json.loads(result.body), self.clock())
         except Exception as error:  # boundary: any failure means "no new weather"
             log.warning("weather: cannot read %s: %s", self.url, error)
             return False

@@ -7,7 +7,8 @@
         ▼ renew_websub_leases (the workers' leader, every round)
     record "requested" with a fresh secret ─► POST hub.mode=subscribe to the hub
         │                                      (a hub that fails: "failed", retried later)
-        ▼ the hub calls our callback (GET): answered only for a request we made
+        ▼ the hub calls our callback (GET /websub/<source>/<token from the secret>):
+    │ answered only for a pending request we made, on its topic and mode
     verify_intent ─► "active" until the lease runs out; renewed at 80% of the lease
         │
         ▼ the hub POSTs new content, signed with our secret (X-Hub-Signature)
@@ -56,9 +57,21 @@ def enabled(settings: Any) -> bool:
     return bool(getattr(settings, "base_url", ""))
 
 
-def callback_url(settings: Any, source_id: int) -> str:
-    """Where the hub calls us for one source (verification and pushes)."""
-    return f"{settings.base_url.rstrip('/')}/websub/{source_id}"
+def callback_token(secret: str) -> str:
+    """The unguessable last part of a subscription's callback address, derived from its
+    secret: only the hub we sent it to knows where to confirm or push."""
+    return hmac.new(secret.encode(), b"websub callback", hashlib.sha256).hexdigest()[:32]
+
+
+def callback_url(settings: Any, source_id: int, secret: str) -> str:
+    """Where the hub calls us for one subscription (verification and pushes)."""
+    return f"{settings.base_url.rstrip('/')}/websub/{source_id}/{callback_token(secret)}"
+
+
+def callback_matches(subscription: Subscription | None, token: str) -> bool:
+    """True when ``token`` is the callback token of this subscription."""
+    return subscription is not None and hmac.compare_digest(
+        callback_token(subscription.secret), token)
 
 
 def _wanted(source: Source) -> tuple[str, str] | None:
@@ -101,7 +114,7 @@ async def request_subscription(
     secret = subscription.secret if same_hub and subscription else secrets.token_hex(32)
     websub_store.record_request(db, source.id, hub, topic, secret, now)
     form = {"hub.mode": "subscribe", "hub.topic": topic,
-            "hub.callback": callback_url(settings, source.id), "hub.secret": secret,
+            "hub.callback": callback_url(settings, source.id, secret), "hub.secret": secret,
             "hub.lease_seconds": str(LEASE_SECONDS)}
     try:
         result = await fetcher.post_form(hub, form)
@@ -139,15 +152,20 @@ def renew_websub_leases(db: Database, settings: Any, now: dt.datetime | None = N
 
 
 def verify_intent(db: Database, source_id: int, params: dict[str, str],
-                  now: dt.datetime | None = None) -> str | None:
+                  now: dt.datetime | None = None, *, token: str = "") -> str | None:
     """Answer a hub's verification call: the challenge to echo, or None to refuse.
 
-    Only a subscription we asked for, on the topic we asked for, is confirmed; a hub's
-    "denied" notice marks the subscription failed (polling goes on).
+    Only a call to the callback address we gave the hub (its token), for a subscription
+    still pending, on the topic and in the mode we asked for, is confirmed; anyone else
+    (who knows the feed and the source's number, but not the token) is refused. A hub's
+    "denied" notice, on the same address, marks the subscription failed (polling goes on).
     """
     subscription = websub_store.get_subscription(db, source_id)
     mode = params.get("hub.mode", "")
-    if subscription is None or params.get("hub.topic") != subscription.topic:
+    if not callback_matches(subscription, token):
+        return None
+    assert subscription is not None
+    if params.get("hub.topic") != subscription.topic:
         return None
     if mode == "denied":
         reason = params.get("hub.reason", "")[:200]

@@ -43,12 +43,24 @@ def _select() -> sa.Select[Any]:
 
 
 def add_token(db: Database, user_id: int, token_hash: str, prefix: str, name: str = "",
-              kind: str = "api") -> Token:
-    """Store a token's digest for a user and return its public facts."""
+              kind: str = "api", *, api_password_hash: str | None = None) -> Token:
+    """Store a token's digest for a user and return its public facts.
+
+    With ``api_password_hash`` (the hash a login just matched), the token is stored only
+    if the user's API password is still that one: a login racing a password change gets
+    no token that would outlive the password.
+    """
     with db.begin() as connection:
         token_id = connection.scalar(sa.insert(api_tokens).values(
             user_id=user_id, token_hash=token_hash, prefix=prefix, name=name[:100], kind=kind,
             created=utcnow()).returning(api_tokens.c.id))
+        if api_password_hash is not None:
+            # Checked after the insert, under its write lock (SQLite) or against a locked
+            # row (PostgreSQL): a password change cannot commit in between unseen.
+            current = connection.scalar(sa.select(users.c.api_password_hash)
+                                        .where(users.c.id == user_id).with_for_update())
+            if current != api_password_hash:
+                raise AccountError("accounts: the API password changed during the login")
         if kind == "clientlogin":
             old = list(connection.scalars(
                 sa.select(api_tokens.c.id).where(api_tokens.c.user_id == user_id)

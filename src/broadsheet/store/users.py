@@ -14,7 +14,10 @@ import sqlalchemy as sa
 
 from broadsheet.errors import BroadsheetError
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
-from broadsheet.store.schema import login_throttle, sessions, users
+from broadsheet.store.schema import api_tokens, login_throttle, sessions, users
+
+PASSWORD_DERIVED = ("clientlogin",)
+"""Kinds of API token issued for a password login: revoked when a password changes."""
 
 
 class AccountError(BroadsheetError):
@@ -107,6 +110,11 @@ def update_user(db: Database, user_id: int, **values: Any) -> None:
         result = connection.execute(sa.update(users).where(users.c.id == user_id).values(**values))
         if "password_hash" in values or values.get("role"):
             connection.execute(sa.delete(sessions).where(sessions.c.user_id == user_id))
+        if "password_hash" in values or "api_password_hash" in values:
+            # Tokens a password login issued die with the password (either of them).
+            connection.execute(sa.update(api_tokens).where(api_tokens.c.user_id == user_id)
+                               .where(api_tokens.c.kind.in_(PASSWORD_DERIVED))
+                               .where(api_tokens.c.revoked.is_(None)).values(revoked=utcnow()))
     if result.rowcount == 0:
         raise AccountError(f"accounts: no user with id {user_id}")
 
@@ -184,6 +192,38 @@ def record_failure(db: Database, keys: list[str], lock_for: Any,
                 connection.execute(sa.update(login_throttle)
                                    .where(login_throttle.c.key == key).values(**values))
     return latest
+
+
+def record_attempt(db: Database, keys: list[str], lock_for: Any,
+                   now: dt.datetime | None = None) -> tuple[dt.datetime | None, dt.datetime]:
+    """Count a login attempt as a failure *before* its password is checked.
+
+    Returns (the lock that was already in force, or None; the lock this attempt leaves).
+    The counter is raised first, inside one write transaction, so attempts racing each
+    other each see the ones before them: a burst is locked out as a sequence would be.
+    A successful check then calls ``clear_failures``.
+    """
+    now = now or utcnow()
+    with db.begin() as connection:
+        for key in keys:  # writing first takes the write lock: racing attempts queue here
+            insert = db.insert(login_throttle).values(
+                key=key, failures=1, last_failure=to_db_time(now), locked_until=None)
+            connection.execute(insert.on_conflict_do_update(
+                index_elements=[login_throttle.c.key],
+                set_={"failures": login_throttle.c.failures + 1,
+                      "last_failure": to_db_time(now)}))
+        rows = connection.execute(sa.select(login_throttle.c.key, login_throttle.c.failures,
+                                            login_throttle.c.locked_until)
+                                  .where(login_throttle.c.key.in_(keys))).all()
+        locks = [as_utc(r.locked_until) for r in rows if r.locked_until is not None]
+        already = max((t for t in locks if t and t > now), default=None)
+        latest = now
+        for row in rows:
+            until = now + dt.timedelta(seconds=lock_for(int(row.failures)))
+            latest = max(latest, until)
+            connection.execute(sa.update(login_throttle).where(login_throttle.c.key == row.key)
+                               .values(locked_until=to_db_time(until)))
+    return already, latest
 
 
 def clear_failures(db: Database, keys: list[str]) -> None:

@@ -95,6 +95,12 @@ def key_failed(db: Database, kind: str, address: str) -> None:
 
 # --- request plumbing shared by the protocol modules -------------------------------------
 
+def secret_in_query(request: Request, *names: str) -> bool:
+    """True when a password or key came in the query string, which proxies and servers
+    log: the protocols send them in the form body, and nothing else is accepted."""
+    return any(name in request.query_params for name in names)
+
+
 Render = Callable[[int, str, dict[str, str]], Response]
 
 

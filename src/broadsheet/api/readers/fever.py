@@ -1,9 +1,10 @@
 """The Fever API (``/fever/?api`` and FreshRSS's ``/api/fever.php``).
 
 Every request carries ``api_key`` = md5("name:api password"): the user's separate API
-password, never the account password. Only a SHA-256 digest of the key is stored.
-Answers are always JSON with ``api_version`` 3 and ``auth`` 0 or 1; parameters may come
-in the query string or the form, as clients differ.
+password, never the account password, posted as a form field as the protocol does (a key
+in the query string is refused: it would be logged). Only a SHA-256 digest of the key is
+stored. Answers are always JSON with ``api_version`` 3 and ``auth`` 0 or 1; the other
+parameters may come in the query string or the form, as clients differ.
 
     ?api&groups | feeds | items[&since_id|max_id|with_ids] | unread_item_ids |
          saved_item_ids | favicons | links
@@ -24,7 +25,7 @@ from starlette.requests import Request
 from broadsheet.api import access, auth
 from broadsheet.api.content import article_body, article_url
 from broadsheet.api.readers.common import (
-    categories, from_seconds, guarded_route, key_failed, key_refused, seconds, threaded,
+    categories, from_seconds, guarded_route, seconds, secret_in_query, threaded,
 )
 from broadsheet.store import Database, utcnow
 from broadsheet.store import reader_state as state
@@ -59,13 +60,14 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
     def user_of(request: Request, params: MultiDict) -> User | None:
         key = params.get("api_key", "").strip().lower()
-        address = access.client_address(request)
-        if not key or key_refused(db, "fever", address):
+        if not key or secret_in_query(request, "api_key"):  # Fever posts it as a form field
             return None
-        user = user_store.user_by_fever_key(db, auth.digest(key))
-        if user is None:
-            key_failed(db, "fever", address)
-        return user
+        try:  # the same throttled path as every password login
+            return access.check_login(
+                db, [f"fever:{access.client_address(request)}"],
+                lambda: user_store.user_by_fever_key(db, auth.digest(key)))
+        except access.LoginRefused:
+            return None
 
     def groups_of_feeds(sources: list[Any]) -> list[dict[str, Any]]:
         return [{"group_id": c.id, "feed_ids": ",".join(str(i) for i in c.source_ids)}

@@ -30,14 +30,14 @@ from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError
 from broadsheet.api.readers.common import (
     categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
-    route_on, source_categories,
+    route_on, secret_in_query, source_categories,
 )
 from broadsheet.store import Database
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
 from broadsheet.store.reader_state import EntryFilter
-from broadsheet.store.users import User
+from broadsheet.store.users import AccountError, User
 
 STATE = "user/-/state/com.google/"
 READING_LIST, READ, STARRED = STATE + "reading-list", STATE + "read", STATE + "starred"
@@ -182,15 +182,19 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
     @route("/accounts/ClientLogin", ("GET", "POST"))
     def client_login(request: Request, params: MultiDict) -> Response:
+        if secret_in_query(request, "Passwd"):  # only the form body carries it
+            return PlainTextResponse("Error=BadAuthentication\n", status_code=401)
         try:
-            user = access.check_password_login(db, params.get("Email", ""),
-                                               params.get("Passwd", ""),
-                                               access.client_address(request), api_password=True)
-        except access.LoginRefused as refused:
-            headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+            user, matched = access.check_api_password(db, params.get("Email", ""),
+                                                      params.get("Passwd", ""),
+                                                      access.client_address(request))
+            token, _ = access.issue_token(db, user, "Google Reader login", kind="clientlogin",
+                                          api_password_hash=matched)
+        except (access.LoginRefused, AccountError) as refused:
+            retry = getattr(refused, "retry_after", None)
+            headers = {"Retry-After": str(retry)} if retry else {}
             return PlainTextResponse("Error=BadAuthentication\n", status_code=401,
                                      headers=headers)
-        token, _ = access.issue_token(db, user, "Google Reader login", kind="clientlogin")
         if params.get("output") == "json":
             return JSONResponse({"SID": token, "LSID": token, "Auth": token})
         return PlainTextResponse(f"SID={token}\nLSID={token}\nAuth={token}\n")

@@ -8,7 +8,8 @@ Authentication: ``X-Auth-Token: <API token>`` or HTTP Basic with the account pas
     GET /v1/categories | /v1/categories/{id}/feeds | /v1/categories/{id}/entries
     GET /v1/entries | /v1/entries/{id} | /v1/feeds/{id}/entries[/{entry_id}]
     PUT /v1/entries {entry_ids, status} | /v1/entries/{id}/bookmark
-    PUT /v1/feeds/{id}/refresh | /v1/feeds/refresh | /v1/feeds/{id}/mark-all-as-read
+    PUT /v1/feeds/{id}/refresh | /v1/feeds/{id}/mark-all-as-read
+    PUT /v1/feeds/refresh                                      (admins only; audited)
     POST /v1/feeds {feed_url} | DELETE /v1/feeds/{id}          (editors only)
     GET /healthcheck | /v1/healthcheck -> "OK"
 """
@@ -250,9 +251,15 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
     @route("/v1/feeds/refresh", ("PUT",))
     def refresh_all(request: Request, params: MultiDict) -> Response:
-        user_of(request)
-        for source in source_store.list_sources(db):
+        # Sources are shared by every account: rescheduling them all is an admin's call.
+        user = user_of(request)
+        if not auth.role_at_least(user.role, "admin"):
+            raise ApiError(403, "Access Forbidden")
+        sources = source_store.list_sources(db)
+        for source in sources:
             source_store.update_source(db, source.id, next_poll=utcnow())
+        record_action(db, user, "source.refresh_all", "", access.client_address(request),
+                      sources=len(sources), via="miniflux")
         return Response(status_code=204)
 
     @route("/v1/feeds/{feed_id:int}/mark-all-as-read", ("PUT",))
