@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "broadsheet"
 GUARDED = {"fetch/client.py"}
 """Modules allowed to open outbound connections: the guarded fetcher."""
 
-SERVERS = {"demo/server.py"}
+SERVERS = {"demo/server.py", "server.py"}
 """Modules that only *listen* (the offline demo newsroom, an ``aiohttp.web`` server)."""
 
 CLIENT_MODULES = ("urllib.request", "http.client", "aiohttp", "httpx", "requests", "urllib3",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import errno
 import gzip
 import json
 import logging
@@ -450,33 +449,15 @@ def db_backup(ctx: Context, target: str) -> None:
     click.echo(backup_database(ctx.db(upgrade=False), target))
 
 
-def _listen(host: str, port: int, what: str, how_to_change: str) -> socket.socket:
-    """Bind ``host:port`` now, so a busy port is one clear error before anything starts.
-
-    ``what`` names the server in the message and ``how_to_change`` tells the user how to
-    pick another port; the bound socket is handed to the server as it is.
-    """
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as error:
-        sock.close()
-        if error.errno == errno.EADDRINUSE:
-            raise ConfigError(f"{what}: port {port} on {host} is already in use by another "
-                              f"program; {how_to_change}") from None
-        raise ConfigError(f"{what}: cannot listen on {host}:{port}: {error.strerror or error}; "
-                          f"{how_to_change}") from None
-    return sock
-
-
 def _listen_for_site(ctx: Context) -> socket.socket:
-    return _listen(ctx.settings.host, ctx.settings.port, "serve",
+    from broadsheet.server import listen
+
+    return listen(ctx.settings.host, ctx.settings.port, "serve",
                    "choose another with --port N or BROADSHEET_PORT=N")
 
 
 def _serve(ctx: Context, sock: socket.socket) -> None:
-    """Serve the web app on a socket ``_listen`` already bound."""
+    """Serve the web app on a socket ``server.listen`` already bound."""
     from broadsheet.server import serve
     from broadsheet.web import make_web_app
 
@@ -497,16 +478,17 @@ def demo(ctx: Context, port: int | None, newsroom_port: int | None, seed: int,
     """Start the offline demo newsroom, subscribe to it, ingest it and serve the site."""
     from broadsheet.demo.generate import make_newsroom
     from broadsheet.demo.server import NewsroomServer
+    from broadsheet.server import listen
     from broadsheet.sources import subscribe
 
     ctx.use(port=port, newsroom_port=newsroom_port,
             allowed_networks=ctx.settings.allowed_networks or "127.0.0.1/32")
     # Both ports are taken before anything is printed or ingested: a busy one is one line.
-    site = None if no_serve else _listen(
+    site = None if no_serve else listen(
         ctx.settings.host, ctx.settings.port, "demo",
         "choose another site port with --port N or BROADSHEET_PORT=N "
         "(for example BROADSHEET_PORT=8080 make demo)")
-    newsroom_socket = _listen(
+    newsroom_socket = listen(
         "127.0.0.1", ctx.settings.newsroom_port, "demo newsroom",
         "choose another with --newsroom-port N or BROADSHEET_NEWSROOM_PORT=N "
         "(for example BROADSHEET_NEWSROOM_PORT=8081 make demo)")

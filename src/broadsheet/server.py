@@ -20,6 +20,7 @@ that run before any route reads a byte of a request.
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import json
 import socket
@@ -248,3 +249,23 @@ def server_config(app: Any, settings: Any, **overrides: Any) -> uvicorn.Config:
 def serve(app: Any, settings: Any, sock: socket.socket | None = None) -> None:
     """Serve ``app`` until interrupted, on ``sock`` when the caller has bound it already."""
     uvicorn.Server(server_config(app, settings)).run(sockets=[sock] if sock else None)
+
+
+def listen(host: str, port: int, what: str, how_to_change: str) -> socket.socket:
+    """Bind ``host:port`` now, so a busy port is one clear error before anything starts.
+
+    ``what`` names the server in the message and ``how_to_change`` tells the user how to
+    pick another port; the bound socket is handed to the server as it is.
+    """
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise ConfigError(f"{what}: port {port} on {host} is already in use by another "
+                              f"program; {how_to_change}") from None
+        raise ConfigError(f"{what}: cannot listen on {host}:{port}: {error.strerror or error}; "
+                          f"{how_to_change}") from None
+    return sock
