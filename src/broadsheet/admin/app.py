@@ -275,7 +275,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
     @router.post("/admin/articles/{article_id}/reextract")
     def reextract(request: Request, article_id: int, form: Form) -> Response:
         session = staff(request, form)
-        article = article_store.get_article(db, article_id)
+        article = article_store.get_article(db, article_id, include_hidden=True)
         if article is None:
             return _back("/admin/articles", "No such article")
         outcome = reextract_article(db, settings, article)  # stores what it finds

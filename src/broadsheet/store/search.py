@@ -176,7 +176,7 @@ def _decode_cursor(value: str | None) -> _Cursor | None:
 
 def _filters(source_id: int | None, since: dt.datetime | None, until: dt.datetime | None,
              language: str | None) -> tuple[str, dict[str, Any]]:
-    sql = ["a.hidden = :false", "a.id <= :max_id"]
+    sql = ["a.hidden = :false", "a.id <= :max_id"]  # articles.visible(), in this SQL text
     params: dict[str, Any] = {"false": False}
     if source_id is not None:
         sql.append("a.source_id = :source_id")
