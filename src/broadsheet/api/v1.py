@@ -26,6 +26,7 @@ from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ERROR_RESPONSES, ApiError, JsonErrorRoute
 from broadsheet.store import Database
 from broadsheet.store import articles as article_store
+from broadsheet.store import bounds
 from broadsheet.store import sources as source_store
 from broadsheet.store.articles import StoredArticle
 from broadsheet.store.audit import record_action
@@ -156,9 +157,10 @@ def decode_cursor(value: str | None) -> tuple[dt.datetime, int] | None:
         when = dt.datetime.fromisoformat(stamp)
         if when.tzinfo is None:
             raise ValueError(stamp)
-        return when, int(ident)
+        number = int(ident)
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise ApiError(400, "cursor: not a cursor this API gave out", "invalid_cursor") from None
+    return bounds.check_keyset((when, number), "cursor")
 
 
 def clamp_limit(limit: int) -> int:
@@ -167,7 +169,8 @@ def clamp_limit(limit: int) -> int:
 
 
 def parse_time(value: str | None, name: str) -> dt.datetime | None:
-    """An RFC 3339 time from a query parameter (naive means UTC); 422 when it is not one."""
+    """An RFC 3339 time from a query parameter (naive means UTC); 422 when it is not one,
+    400 when it is beyond what storage holds."""
     if value is None:
         return None
     try:
@@ -175,7 +178,7 @@ def parse_time(value: str | None, name: str) -> dt.datetime | None:
     except ValueError:
         raise ApiError(422, f"query.{name}: expected an RFC 3339 date-time, "
                             "such as 2024-05-01T08:00:00Z") from None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    return bounds.check_time(when, name)
 
 
 TIME_FORMAT = {"format": "date-time"}
@@ -270,8 +273,9 @@ def make_router(db: Database, settings: Any) -> APIRouter:
 
     @router.get(PREFIX + "/search", response_model=SearchPage, summary="Full-text search")
     def search(
-        q: Annotated[str, Query(min_length=1, max_length=500, description="Words, "
-                                '"phrases", prefix*, a OR b, -excluded.')],
+        q: Annotated[str, Query(min_length=1, description="Words, "
+                                '"phrases", prefix*, a OR b, -excluded (limits: see '
+                                "the search docs; past them 400).")],
         source: SourceFilter = None,
         since: Annotated[str | None, Query(json_schema_extra=TIME_FORMAT)] = None,
         until: Annotated[str | None, Query(json_schema_extra=TIME_FORMAT)] = None,
@@ -317,14 +321,17 @@ def _flat_routes(routes: list[Any]) -> list[Any]:
 
 
 def search_articles(db: Database, q: str, **filters: Any) -> Any:
-    """Full-text search through the store; bad syntax becomes a 400 with a helpful message."""
-    from broadsheet.store.search import SearchSyntaxError
+    """Full-text search through the store; bad syntax or a query past the limits becomes
+    a 400 with a helpful message, a search stopped at its time budget a 503."""
+    from broadsheet.store.search import SearchBudgetError, SearchSyntaxError
     from broadsheet.store.search import search_articles as store_search
 
     try:
         return store_search(db, q, **filters)
     except SearchSyntaxError as error:
         raise ApiError(400, str(error), "bad_query") from None
+    except SearchBudgetError as error:
+        raise ApiError(503, str(error), "search_timeout") from None
 
 
 def openapi_document(router: APIRouter) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from broadsheet.store import bounds
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
 from broadsheet.store.schema import article_signatures, articles, sources
 from broadsheet.types import Article
@@ -126,7 +127,7 @@ def add_article(db: Database, article: Article) -> int | None:
         return connection.scalar(statement)
 
 
-MAX_ID = 2**63 - 1
+MAX_ID = bounds.MAX_ID
 """The largest id either engine stores; larger ones are simply not found."""
 
 

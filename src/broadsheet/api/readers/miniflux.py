@@ -335,6 +335,8 @@ def _body(request: Request) -> dict[str, Any]:
         data = json.loads(raw or b"{}")
     except ValueError:
         raise ApiError(400, "the body must be JSON") from None
+    except RecursionError:
+        raise ApiError(400, "the body is nested too deeply") from None
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
     return data
