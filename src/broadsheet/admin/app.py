@@ -43,6 +43,7 @@ from broadsheet.store import tokens as token_store
 from broadsheet.store import users as user_store
 from broadsheet.store.audit import recent_actions, record_action
 from broadsheet.store.users import Session
+from broadsheet.types import web_address
 from broadsheet.update.reextract import reextract_article
 
 HERE = Path(__file__).parent
@@ -183,7 +184,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
         session = staff(request, form)
         url = str(form.get("url") or "").strip()
-        if not url.startswith(("http://", "https://")):
+        if web_address(url) is None:
             return _back("/admin/sources", "Give an address starting with http:// or https://")
         try:
             source = subscribe(db, settings, url)
@@ -467,8 +468,6 @@ def _outlet_changes(outlet: outlet_store.Outlet, form: FormData
     """The outlet as the edit form describes it, and what is wrong with the form."""
     from dataclasses import replace
 
-    from broadsheet.update.decide import web_url
-
     problems: list[str] = []
     name = str(form.get("name") or "").strip()[:200]
     if not name:
@@ -483,7 +482,7 @@ def _outlet_changes(outlet: outlet_store.Outlet, form: FormData
         cited = str(form.get(f"citation_{fact}") or "").strip()
         if not cited:
             continue
-        if web_url(cited) != cited or len(cited) > 2000:
+        if web_address(cited) != cited or len(cited) > 2000:
             problems.append(f"the citation for {fact} must be an http:// or https:// address")
         elif facts[fact] is None:
             problems.append(f"a citation for {fact} needs the {fact} itself")

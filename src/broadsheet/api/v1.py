@@ -31,7 +31,7 @@ from broadsheet.store import sources as source_store
 from broadsheet.store.articles import StoredArticle
 from broadsheet.store.audit import record_action
 from broadsheet.store.users import User
-from broadsheet.types import Source
+from broadsheet.types import Source, web_address
 
 PREFIX = "/api/v1"
 MAX_ID = 2**63 - 1
@@ -226,8 +226,9 @@ def make_router(db: Database, settings: Any) -> APIRouter:
     def create_source(body: SourceIn, user: Writer, request: Request) -> SourceOut:
         from broadsheet.sources import subscribe
 
-        if not body.url.startswith(("http://", "https://")):
-            raise ApiError(400, "url: must start with http:// or https://")
+        if web_address(body.url) is None:
+            raise ApiError(400, "url: must be an http(s) address, starting with http:// or "
+                                "https://")
         source = subscribe(db, settings, body.url)
         record_action(db, user, "source.create", str(source.id),
                       access.client_address(request), url=source.url, via="api")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from broadsheet.store import bounds
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
 from broadsheet.store.schema import article_signatures, articles, sources
-from broadsheet.types import Article
+from broadsheet.types import Article, web_address
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,15 @@ _COLUMNS = [c for c in articles.c] + [
 ]
 
 
+_ADDRESSES = ("feed_link", "canonical_url", "image")
+"""The article fields that are web addresses: only http(s) ones are stored or read."""
+
+
 def _stored(row: Any) -> StoredArticle:
     data = dict(row._mapping)
     data.pop("hidden", None)
+    for name in _ADDRESSES:  # rows written before every address was checked
+        data[name] = web_address(data[name])
     data["authors"] = tuple(data["authors"] or ())
     data["categories"] = tuple(data["categories"] or ())
     for name in ("published", "updated", "created"):
@@ -109,13 +115,14 @@ def add_article(db: Database, article: Article) -> int | None:
     """Store an article in its own transaction; return its id, or None if already stored."""
     values = {
         "source_id": article.source_id, "entry_key": article.entry_key,
-        "feed_link": article.feed_link, "canonical_url": article.canonical_url,
+        "feed_link": web_address(article.feed_link),
+        "canonical_url": web_address(article.canonical_url),
         "title": article.title, "summary": article.summary, "text": article.text,
         "html": article.html, "authors": list(article.authors),
         "categories": list(article.categories),
         "published": to_db_time(article.published or utcnow()),
         "published_offset": article.published_offset, "updated": to_db_time(article.updated),
-        "image": article.image, "image_credit": article.image_credit,
+        "image": web_address(article.image), "image_credit": article.image_credit,
         "image_caption": article.image_caption, "site_name": article.site_name,
         "language": article.language, "extraction_method": article.extraction_method,
         "extraction_error": article.extraction_error, "created": utcnow(),
@@ -404,7 +411,7 @@ def update_extraction(db: Database, article_id: int, *, text: str, html: str,
 
     with db.begin() as connection:
         result = connection.execute(sa.update(articles).where(articles.c.id == article_id).values(
-            text=text, html=html, image=image, image_credit=image_credit,
+            text=text, html=html, image=web_address(image), image_credit=image_credit,
             image_caption=image_caption, extraction_method=extraction_method,
             extraction_error=extraction_error))
         connection.execute(db.insert(story_state).values(name=HIDDEN_COUNTER, value=0)

@@ -40,7 +40,7 @@ from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
 from broadsheet.store.reader_state import EntryFilter
 from broadsheet.store.users import User
-from broadsheet.types import Source
+from broadsheet.types import Source, web_address
 
 MAX_LIMIT = 1000
 
@@ -220,7 +220,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         user = editor_of(request)
         body = _body(request)
         url = str(body.get("feed_url") or "")
-        if not url.startswith(("http://", "https://")):
+        if web_address(url) is None:
             raise ApiError(400, "feed_url must be an http(s) address")
         source = subscribe(db, settings, url)
         found = find_category(db, body.get("category_id") or 0)
