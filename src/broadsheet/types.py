@@ -58,6 +58,20 @@ def has_secret(url: str) -> bool:
     return False
 
 
+_ADDRESS_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` (an error message, say) with every address that carries a secret
+    replaced by "[private address]"."""
+    def redact(match: re.Match[str]) -> str:
+        address = match.group(0).rstrip(".,;:!?)]")  # punctuation after it is prose
+        tail = match.group(0)[len(address):]
+        return ("[private address]" if has_secret(address) else address) + tail
+
+    return _ADDRESS_IN_TEXT.sub(redact, text)
+
+
 def public_address(url: str | None) -> str | None:
     """An address as anyone may see it: a web address carrying no secret, else None
     (the source or link is private: its name may show, the address may not)."""
@@ -207,6 +221,11 @@ class Source:
     def public_site_url(self) -> str | None:
         """The site address as anonymous readers may see it, if any."""
         return public_address(self.site_url)
+
+    @property
+    def public_name(self) -> str:
+        """What public views call the source: its title, else its public address."""
+        return self.title or self.public_url or f"Source {self.id}"
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def make_router(db: Database, settings: Any) -> APIRouter:
 
         return {**_story(story), "articles": [
             {"id": m.article.id, "source_id": m.article.source_id,
-             "source_title": m.article.source_title or m.article.source_url,
+             "source_title": m.article.source_name,
              "title": m.article.title, "url": article_url(m.article),
              "published": m.article.published_local, "duplicate_of": m.duplicate_of,
              "outlet": outlet(m)} for m in members]}

@@ -31,7 +31,7 @@ from broadsheet.store import sources as source_store
 from broadsheet.store.articles import StoredArticle
 from broadsheet.store.audit import record_action
 from broadsheet.store.users import User
-from broadsheet.types import Source, web_address
+from broadsheet.types import Source, redact_secrets, web_address
 
 PREFIX = "/api/v1"
 MAX_ID = 2**63 - 1
@@ -48,12 +48,15 @@ OPTIONAL_ROUTERS = ("broadsheet.api.stories",)
 # --- response models ---------------------------------------------------------------------
 
 class SourceOut(BaseModel):
-    """A subscription and its health."""
+    """A subscription and its health. ``url`` is null for a private source (one whose
+    address carries credentials or a secret-looking token) unless an editor's token asks;
+    other callers never see user-info, secrets or private addresses."""
 
     id: int
-    url: str
+    url: str | None
     title: str
     site_url: str | None
+    private: bool
     status: str
     error_count: int
     last_error: str | None
@@ -126,15 +129,21 @@ class Me(BaseModel):
 
 # --- helpers -----------------------------------------------------------------------------
 
-def _source_out(source: Source) -> SourceOut:
-    return SourceOut(id=source.id, url=source.url, title=source.title, site_url=source.site_url,
-                     status=source.status, error_count=source.error_count,
-                     last_error=source.last_error, last_success=source.last_success,
+def _source_out(source: Source, full: bool = False) -> SourceOut:
+    """A source as the API shows it: in full to editors, else only what is public."""
+    error = source.last_error
+    return SourceOut(id=source.id, url=source.url if full else source.public_url,
+                     title=source.title,
+                     site_url=source.site_url if full else source.public_site_url,
+                     private=source.private, status=source.status,
+                     error_count=source.error_count,
+                     last_error=error if full or error is None else redact_secrets(error),
+                     last_success=source.last_success,
                      last_polled=source.last_polled, next_poll=source.next_poll)
 
 
 def _summary(a: StoredArticle) -> dict[str, Any]:
-    return {"id": a.id, "source_id": a.source_id, "source_title": a.source_title or a.source_url,
+    return {"id": a.id, "source_id": a.source_id, "source_title": a.source_name,
             "title": a.title, "url": article_url(a), "summary": a.summary,
             "authors": list(a.authors), "categories": list(a.categories),
             "published": a.published_local, "updated": a.updated, "image": a.image,
@@ -213,13 +222,20 @@ def make_router(db: Database, settings: Any) -> APIRouter:
     def me(user: Annotated[User, Depends(caller)]) -> Me:
         return Me(id=user.id, name=user.name, role=user.role)
 
+    def editor_asks(request: Request) -> bool:
+        """Whether an editor's token came with the request (who may see full addresses)."""
+        token = access.bearer_token(request)
+        user = access.user_for_token(db, token) if token else None
+        return user is not None and auth.role_at_least(user.role, "editor")
+
     @router.get(PREFIX + "/sources", response_model=SourceList, summary="List sources")
-    def list_sources() -> SourceList:
-        return SourceList(sources=[_source_out(s) for s in source_store.list_sources(db)])
+    def list_sources(request: Request) -> SourceList:
+        full = editor_asks(request)
+        return SourceList(sources=[_source_out(s, full) for s in source_store.list_sources(db)])
 
     @router.get(PREFIX + "/sources/{source_id}", response_model=SourceOut, summary="One source")
-    def get_source(source_id: Id) -> SourceOut:
-        return _source_out(source_store.get_source(db, source_id))
+    def get_source(source_id: Id, request: Request) -> SourceOut:
+        return _source_out(source_store.get_source(db, source_id), editor_asks(request))
 
     @router.post(PREFIX + "/sources", response_model=SourceOut, status_code=201,
                  summary="Subscribe (needs an editor's token)")
@@ -232,7 +248,7 @@ def make_router(db: Database, settings: Any) -> APIRouter:
         source = subscribe(db, settings, body.url)
         record_action(db, user, "source.create", str(source.id),
                       access.client_address(request), url=source.url, via="api")
-        return _source_out(source)
+        return _source_out(source, full=True)
 
     @router.delete(PREFIX + "/sources/{source_id}", status_code=204, response_class=Response,
                    summary="Unsubscribe and delete its articles (needs an editor's token)")

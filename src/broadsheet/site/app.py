@@ -325,7 +325,7 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
         found = _source_or_404(source_id)
         items = article_store.latest_articles(db, PAGE_SIZE, source_id=source_id,
                                               before=_cursor(before))
-        name = found.title or found.url
+        name = found.public_name
         return site.page(request, "source.html", title=name, source=found, articles=items,
                          next_cursor=_next_cursor(items),
                          feeds=site.feed_links(f"/sources/{source_id}", name))
@@ -334,7 +334,7 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
     def source_feed(request: Request, source_id: int, fmt: str) -> Response:
         found = _source_or_404(source_id)
         items = article_store.latest_articles(db, FEED_SIZE, source_id=source_id)
-        name = found.title or found.url
+        name = found.public_name
         return site.feed(request, fmt, name, f"/sources/{source_id}", items,
                          f"Articles from {name}.")
 

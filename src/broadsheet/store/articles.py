@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from broadsheet.store import bounds
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
 from broadsheet.store.schema import article_signatures, articles, sources
-from broadsheet.types import Article, web_address
+from broadsheet.types import Article, public_address, web_address
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,16 @@ class StoredArticle:
     extraction_method: str
     extraction_error: str | None
     created: dt.datetime
+
+    @property
+    def source_public_url(self) -> str | None:
+        """The source's feed address as anyone may see it; None when it carries a secret."""
+        return public_address(self.source_url)
+
+    @property
+    def source_name(self) -> str:
+        """What public views call the source: its title, else its public address."""
+        return self.source_title or self.source_public_url or f"Source {self.source_id}"
 
     @property
     def published_local(self) -> dt.datetime:

@@ -30,7 +30,7 @@ from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError
 from broadsheet.api.readers.common import (
     categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
-    route_on, source_categories,
+    route_on, shown_addresses, source_categories,
 )
 from broadsheet.store import Database
 from broadsheet.store import reader_state as state
@@ -146,8 +146,8 @@ def _item(entry: state.Entry, settings: Any, user: User) -> dict[str, Any]:
         "canonical": [{"href": url}] if url else [],
         "categories": tags,
         "origin": {"streamId": f"feed/{article.source_id}",
-                   "title": article.source_title or article.source_url,
-                   "htmlUrl": article.source_url},
+                   "title": article.source_name,
+                   "htmlUrl": article.source_public_url or ""},
         "summary": {"direction": "ltr", "content": html},
         "content": {"direction": "ltr", "content": html},
     }
@@ -208,12 +208,13 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
     @route("/reader/api/0/subscription/list")
     def subscription_list(request: Request, params: MultiDict) -> Response:
-        user_of(request)
+        user = user_of(request)
         subscriptions = []
         for source in source_store.list_sources(db):
+            url, html_url, title = shown_addresses(source, user)
             subscriptions.append({
-                "id": f"feed/{source.id}", "title": source.title or source.url,
-                "url": source.url, "htmlUrl": source.site_url or source.url, "iconUrl": "",
+                "id": f"feed/{source.id}", "title": title,
+                "url": url, "htmlUrl": html_url, "iconUrl": "",
                 "categories": [{"id": f"user/-/label/{name}", "label": name}
                                for name in source_categories(source)]})
         return JSONResponse({"subscriptions": subscriptions})

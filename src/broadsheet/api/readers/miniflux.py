@@ -32,7 +32,7 @@ from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError, error_response
 from broadsheet.api.readers.common import (
     DEFAULT_CATEGORY, categories, category_id, find_category, from_seconds, guarded_route,
-    key_failed, key_refused, route_on, source_categories, threaded,
+    key_failed, key_refused, route_on, shown_addresses, source_categories, threaded,
 )
 from broadsheet.store import Database, utcnow
 from broadsheet.store import reader_state as state
@@ -40,7 +40,7 @@ from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
 from broadsheet.store.reader_state import EntryFilter
 from broadsheet.store.users import User
-from broadsheet.types import Source, web_address
+from broadsheet.types import Source, redact_secrets, web_address
 
 MAX_LIMIT = 1000
 
@@ -59,12 +59,13 @@ def _category(name: str, user: User) -> dict[str, Any]:
 
 def feed_json(source: Source, user: User) -> dict[str, Any]:
     """A source as Miniflux describes a feed."""
+    feed_url, site_url, title = shown_addresses(source, user)
     return {
-        "id": source.id, "user_id": user.id, "feed_url": source.url,
-        "site_url": source.site_url or source.url, "title": source.title or source.url,
+        "id": source.id, "user_id": user.id, "feed_url": feed_url,
+        "site_url": site_url, "title": title,
         "checked_at": _time(source.last_polled), "next_check_at": _time(source.next_poll),
         "etag_header": source.etag or "", "last_modified_header": source.last_modified or "",
-        "parsing_error_message": source.last_error or "",
+        "parsing_error_message": redact_secrets(source.last_error or ""),
         "parsing_error_count": source.error_count, "scraper_rules": "", "rewrite_rules": "",
         "crawler": False, "blocklist_rules": "", "keeplist_rules": "", "user_agent": "",
         "username": "", "password": "", "disabled": source.status == "paused",
