@@ -179,3 +179,25 @@ def test_the_desk_still_sees_and_can_show_hidden_articles(desk, db):
     assert requests.get(f"{base}/articles/{ids['bbc']}").status_code == 200
     assert story_store.get_story(db, story).title == BBC_TITLE
     assert story_store.get_story(db, story).article_count == 3
+
+
+def test_upgrading_retitles_stories_of_articles_hidden_before(db, settings):
+    stories_step._desks.clear()
+    import_lines(db, [json.dumps(line) for line in LINES])
+    assign_pending_stories(db, settings)
+    ids = {a.entry_key.removeprefix("import:"): a.id for a in article_store.all_articles(db)}
+    story = story_store.article_place(db, ids["bbc"]).story_id
+    choir_story = story_store.article_place(db, ids["choir"]).story_id
+    with db.begin() as connection:  # hidden by an older version: stories untouched
+        connection.execute(sa.update(articles).where(articles.c.id.in_(
+            [ids["bbc"], ids["choir"]])).values(hidden=True))
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = 'site_0001' "
+                                   "WHERE version_num = 'site_0002'"))
+    assert story_store.get_story(db, story).title == BBC_TITLE
+    db.upgrade()
+    assert db.is_current()
+    assert story_store.get_story(db, story).title == GUARDIAN_TITLE
+    assert story_store.get_story(db, story).article_count == 2
+    assert story_store.get_story(db, choir_story) is None
+    assert [s.id for s in story_store.list_stories(db)] == [story]
+    stories_step._desks.clear()
