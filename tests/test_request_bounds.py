@@ -107,6 +107,16 @@ def test_odd_values_on_the_api_are_400s_of_the_one_shape(desk, path):
     assert set(error) == {"code", "message"} and error["message"]
 
 
+@pytest.mark.parametrize("path", [f"/v1/entries?after_entry_id={FAR_ID}",
+                                  f"/v1/entries?before_entry_id={FAR_ID}",
+                                  f"/v1/entries?offset={FAR_ID}", f"/v1/entries?feed_id={FAR_ID}"])
+def test_odd_values_on_the_reader_apis_are_400s(desk, path):
+    base, token, _ = desk
+    reply = requests.get(base + path, headers=token)
+    assert reply.status_code == 400 and _has_security_headers(reply)
+    assert reply.json()["error_message"].endswith("is out of range")
+
+
 def test_deeply_nested_json_is_a_400(desk):
     base, token, _ = desk
     reply = requests.put(base + "/v1/entries", data=NESTED,

@@ -32,7 +32,7 @@ from broadsheet.api.readers.common import (
     categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
     route_on, shown_addresses, source_categories,
 )
-from broadsheet.store import Database
+from broadsheet.store import Database, bounds
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
@@ -292,7 +292,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
     def _ids(user: User, stream: str, params: MultiDict, top: int) -> tuple[list[int], str]:
         selection = stream_filter(db, stream, params)
         count = _number(params, "n", 20, top)
-        offset = int(params["c"]) if params.get("c", "").isdigit() else 0
+        offset = bounds.parse_int(params.get("c"), "c") or 0
         ids = state.entry_ids(db, user.id, selection, limit=count + 1, offset=offset,
                               descending=params.get("r") != "o")
         more = str(offset + count) if len(ids) > count else ""

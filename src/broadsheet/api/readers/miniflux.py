@@ -34,7 +34,7 @@ from broadsheet.api.readers.common import (
     DEFAULT_CATEGORY, categories, category_id, find_category, from_seconds, guarded_route,
     key_failed, key_refused, route_on, shown_addresses, source_categories, threaded,
 )
-from broadsheet.store import Database, utcnow
+from broadsheet.store import Database, bounds, utcnow
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
@@ -143,7 +143,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         if params.get("starred", "").lower() in ("1", "true"):
             values["starred"] = True
         if params.get("feed_id", "").isdigit():
-            values["source_ids"] = (int(params["feed_id"]),)
+            values["source_ids"] = (bounds.parse_int(params["feed_id"], "feed_id"),)
         if params.get("category_id", "").isdigit():
             found = find_category(db, int(params["category_id"]))
             values["source_ids"] = found.source_ids if found else ()
@@ -154,10 +154,10 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
                 values[name] = from_seconds(int(params[key]))
         for key, name in (("after_entry_id", "after_id"), ("before_entry_id", "before_id")):
             if params.get(key, "").isdigit():
-                values[name] = int(params[key])
+                values[name] = bounds.parse_int(params[key], key)
         selection = EntryFilter(**values)
         limit = int(params["limit"]) if params.get("limit", "").isdigit() else 100
-        offset = int(params["offset"]) if params.get("offset", "").isdigit() else 0
+        offset = bounds.parse_int(params.get("offset"), "offset") or 0
         ids = state.entry_ids(db, user.id, selection, limit=min(max(limit, 1), MAX_LIMIT),
                               offset=offset, order="id" if params.get("order") == "id"
                               else "published", descending=params.get("direction") != "asc")
