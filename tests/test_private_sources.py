@@ -102,8 +102,12 @@ def test_reader_apps_hide_secrets_from_readers_and_editors_see_them(desk, db):
     base, ids, _ = desk
     reader = make_user(db, "rita", "reader", api_password=API_PASSWORD)
     editor = make_user(db, "ed", "editor")
-    feeds = requests.get(base + "/v1/feeds", headers={"X-Auth-Token": make_token(db, reader)})
+    token = {"X-Auth-Token": make_token(db, reader)}
+    feeds = requests.get(base + "/v1/feeds", headers=token)
     _assert_no_secret(feeds.text, "/v1/feeds")
+    entries = requests.get(base + "/v1/entries", headers=token)
+    assert entries.json()["total"] == len(FEEDS)
+    _assert_no_secret(entries.text, "/v1/entries")
     assert "Members Only" in feeds.text and "https://open.test/feed?page=2" in feeds.text
     login = requests.post(base + "/accounts/ClientLogin",
                           data={"Email": "rita", "Passwd": API_PASSWORD}).text

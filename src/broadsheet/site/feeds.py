@@ -78,7 +78,8 @@ def feed_item(article: StoredArticle, base_url: str) -> FeedItem:
         title=article.title, summary=plain_summary(article),
         outlet=article.source_title or article.site_name or article.source_name,
         outlet_feed=(article.source_public_url
-                     or f"{base_url}/sources/{article.source_id}/feed.atom"), authors=article.authors, tags=article.categories,
+                     or f"{base_url}/sources/{article.source_id}/feed.atom"),
+        authors=article.authors, tags=article.categories,
         published=article.published, updated=article.updated or article.published,
         image=article.image, language=article.language)
 
