@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -201,3 +202,19 @@ def test_upgrading_retitles_stories_of_articles_hidden_before(db, settings):
     assert story_store.get_story(db, choir_story) is None
     assert [s.id for s in story_store.list_stories(db)] == [story]
     stories_step._desks.clear()
+
+
+def test_most_popular_drops_an_article_hidden_while_cached(db, settings):
+    from broadsheet.site.popularity import ViewCounter
+    from broadsheet.store.sources import add_source
+    from tests.webserver import add_articles
+
+    source = add_source(db, "https://news.test/feed", "News")
+    first, second = add_articles(db, source.id, 2)
+    views = ViewCounter(db, ZoneInfo("UTC"))
+    for address in ("192.0.2.1", "192.0.2.2"):
+        views.count(first, address, "Mozilla/5.0 Firefox/128")
+    views.count(second, "192.0.2.1", "Mozilla/5.0 Firefox/128")
+    assert [a.id for a, _ in views.popular(1)] == [first, second]
+    article_store.set_hidden(db, first, True)
+    assert [a.id for a, _ in views.popular(1)] == [second]
