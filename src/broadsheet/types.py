@@ -6,8 +6,77 @@ Stages never pass connections, rows or library objects to each other: only these
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+WEB_SCHEMES = ("http", "https")
+SECRET_PARAMETERS = frozenset({
+    "token", "key", "apikey", "api_key", "secret", "password", "passwd", "pwd", "pass",
+    "sig", "signature", "auth", "access_token", "auth_token", "authtoken", "accesstoken",
+    "credential", "credentials", "session", "sessionid", "sid", "private_token",
+    "client_secret", "otp"})
+"""Query parameter names (or ``_``/``-`` separated parts of names) that look like a secret."""
+_SECRET_PARTS = ("token", "secret", "passw", "apikey", "signature", "credential")
+
+
+def web_address(value: str | None) -> str | None:
+    """An absolute http(s) address with a host, or None.
+
+    The one test every stored or shown address passes (feed and site addresses, article
+    links, images), at every entry point and again when read back: ``javascript:``,
+    ``data:`` and the like never get in or out, however they are spelled (blanks and
+    control characters, which browsers ignore, are removed first).
+    """
+    if not value:
+        return None
+    compact = "".join(ch for ch in value.strip() if ord(ch) > 0x20)
+    try:
+        parts = urlsplit(compact)
+        ok = "://" in compact and parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+    except ValueError:  # a malformed host such as "http://[::1"
+        return None
+    return compact if ok else None
+
+
+def has_secret(url: str) -> bool:
+    """True when an address carries credentials: user-info, or a query parameter whose
+    name looks like a token, key, signature or password."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return True
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        return True
+    for name, _value in parse_qsl(parts.query, keep_blank_values=True):
+        lowered = name.lower()
+        pieces = set(re.split(r"[^a-z0-9]+", lowered))
+        if (lowered in SECRET_PARAMETERS or pieces & SECRET_PARAMETERS
+                or any(p in lowered for p in _SECRET_PARTS)):
+            return True
+    return False
+
+
+_ADDRESS_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` (an error message, say) with every address that carries a secret
+    replaced by "[private address]"."""
+    def redact(match: re.Match[str]) -> str:
+        address = match.group(0).rstrip(".,;:!?)]")  # punctuation after it is prose
+        tail = match.group(0)[len(address):]
+        return ("[private address]" if has_secret(address) else address) + tail
+
+    return _ADDRESS_IN_TEXT.sub(redact, text)
+
+
+def public_address(url: str | None) -> str | None:
+    """An address as anyone may see it: a web address carrying no secret, else None
+    (the source or link is private: its name may show, the address may not)."""
+    address = web_address(url)
+    return address if address and not has_secret(address) else None
 
 
 @dataclass(frozen=True)
@@ -136,6 +205,27 @@ class Source:
     pending_redirect: str | None = None
     """A permanent redirect seen on the last poll; confirmed by the next, it moves the source."""
     settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def private(self) -> bool:
+        """Whether the feed address carries a secret (or is not a web address): public
+        views show the source's name but never its address (``public_address``)."""
+        return public_address(self.url) is None
+
+    @property
+    def public_url(self) -> str | None:
+        """The feed address as anonymous readers may see it, None when private."""
+        return public_address(self.url)
+
+    @property
+    def public_site_url(self) -> str | None:
+        """The site address as anonymous readers may see it, if any."""
+        return public_address(self.site_url)
+
+    @property
+    def public_name(self) -> str:
+        """What public views call the source: its title, else its public address."""
+        return self.title or self.public_url or f"Source {self.id}"
 
 
 @dataclass(frozen=True)

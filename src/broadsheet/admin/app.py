@@ -46,6 +46,7 @@ from broadsheet.store import tokens as token_store
 from broadsheet.store import users as user_store
 from broadsheet.store.audit import recent_actions, record_action
 from broadsheet.store.users import Session
+from broadsheet.types import web_address
 from broadsheet.update.reextract import reextract_article
 
 HERE = Path(__file__).parent
@@ -225,7 +226,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
         session = staff(request, form)
         url = str(form.get("url") or "").strip()
-        if not url.startswith(("http://", "https://")):
+        if web_address(url) is None:
             return _back("/admin/sources", "need_http")
         try:
             source = subscribe(db, settings, url)
@@ -317,7 +318,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
     @router.post("/admin/articles/{article_id}/reextract")
     def reextract(request: Request, article_id: int, form: Form) -> Response:
         session = staff(request, form)
-        article = article_store.get_article(db, article_id)
+        article = article_store.get_article(db, article_id, include_hidden=True)
         if article is None:
             return _back("/admin/articles", "no_article")
         outcome = reextract_article(db, settings, article)  # stores what it finds
@@ -509,8 +510,6 @@ def _outlet_changes(outlet: outlet_store.Outlet, form: FormData
     """The outlet as the edit form describes it, and what is wrong with the form."""
     from dataclasses import replace
 
-    from broadsheet.update.decide import web_url
-
     problems: list[str] = []
     name = str(form.get("name") or "").strip()[:200]
     if not name:
@@ -525,7 +524,7 @@ def _outlet_changes(outlet: outlet_store.Outlet, form: FormData
         cited = str(form.get(f"citation_{fact}") or "").strip()
         if not cited:
             continue
-        if web_url(cited) != cited or len(cited) > 2000:
+        if web_address(cited) != cited or len(cited) > 2000:
             problems.append(f"the citation for {fact} must be an http:// or https:// address")
         elif facts[fact] is None:
             problems.append(f"a citation for {fact} needs the {fact} itself")

@@ -97,6 +97,8 @@ def translate(error: Exception, request: Request) -> JSONResponse:
         return error_response(400, str(error))
     if isinstance(error, OverflowError):  # an id or time beyond what storage can hold
         return error_response(400, "a number in the request is out of range")
+    if isinstance(error, RecursionError):  # a JSON body nested past what a parser walks
+        return error_response(400, "the body is nested too deeply")
     log.exception("api: unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "an internal error occurred; it has been logged")
 

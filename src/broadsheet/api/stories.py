@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from broadsheet.api.content import article_url
 from broadsheet.api.errors import ERROR_RESPONSES, ApiError, JsonErrorRoute
 from broadsheet.store import Database
+from broadsheet.store import bounds
 from broadsheet.store import stories as story_store
 from broadsheet.store.outlets import list_outlets, outlets_for_urls
 
@@ -81,9 +82,10 @@ def _cursor(value: str | None) -> tuple[dt.datetime, int] | None:
         when = dt.datetime.fromisoformat(stamp)
         if when.tzinfo is None or not ident.isdigit():
             raise ValueError(value)
-        return when, int(ident)
+        number = int(ident)
     except ValueError:
         raise ApiError(400, "cursor: not a cursor this API gave out", "invalid_cursor") from None
+    return bounds.check_keyset((when, number), "cursor")
 
 
 def make_router(db: Database, settings: Any) -> APIRouter:
@@ -122,7 +124,7 @@ def make_router(db: Database, settings: Any) -> APIRouter:
 
         return {**_story(story), "articles": [
             {"id": m.article.id, "source_id": m.article.source_id,
-             "source_title": m.article.source_title or m.article.source_url,
+             "source_title": m.article.source_name,
              "title": m.article.title, "url": article_url(m.article),
              "published": m.article.published_local, "duplicate_of": m.duplicate_of,
              "outlet": outlet(m)} for m in members]}

@@ -26,11 +26,12 @@ from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ERROR_RESPONSES, ApiError, JsonErrorRoute
 from broadsheet.store import Database
 from broadsheet.store import articles as article_store
+from broadsheet.store import bounds
 from broadsheet.store import sources as source_store
 from broadsheet.store.articles import StoredArticle
 from broadsheet.store.audit import record_action
 from broadsheet.store.users import User
-from broadsheet.types import Source
+from broadsheet.types import Source, redact_secrets, web_address
 
 PREFIX = "/api/v1"
 MAX_ID = 2**63 - 1
@@ -47,12 +48,15 @@ OPTIONAL_ROUTERS = ("broadsheet.api.stories",)
 # --- response models ---------------------------------------------------------------------
 
 class SourceOut(BaseModel):
-    """A subscription and its health."""
+    """A subscription and its health. ``url`` is null for a private source (one whose
+    address carries credentials or a secret-looking token) unless an editor's token asks;
+    other callers never see user-info, secrets or private addresses."""
 
     id: int
-    url: str
+    url: str | None
     title: str
     site_url: str | None
+    private: bool
     status: str
     error_count: int
     last_error: str | None
@@ -125,15 +129,21 @@ class Me(BaseModel):
 
 # --- helpers -----------------------------------------------------------------------------
 
-def _source_out(source: Source) -> SourceOut:
-    return SourceOut(id=source.id, url=source.url, title=source.title, site_url=source.site_url,
-                     status=source.status, error_count=source.error_count,
-                     last_error=source.last_error, last_success=source.last_success,
+def _source_out(source: Source, full: bool = False) -> SourceOut:
+    """A source as the API shows it: in full to editors, else only what is public."""
+    error = source.last_error
+    return SourceOut(id=source.id, url=source.url if full else source.public_url,
+                     title=source.title,
+                     site_url=source.site_url if full else source.public_site_url,
+                     private=source.private, status=source.status,
+                     error_count=source.error_count,
+                     last_error=error if full or error is None else redact_secrets(error),
+                     last_success=source.last_success,
                      last_polled=source.last_polled, next_poll=source.next_poll)
 
 
 def _summary(a: StoredArticle) -> dict[str, Any]:
-    return {"id": a.id, "source_id": a.source_id, "source_title": a.source_title or a.source_url,
+    return {"id": a.id, "source_id": a.source_id, "source_title": a.source_name,
             "title": a.title, "url": article_url(a), "summary": a.summary,
             "authors": list(a.authors), "categories": list(a.categories),
             "published": a.published_local, "updated": a.updated, "image": a.image,
@@ -156,9 +166,10 @@ def decode_cursor(value: str | None) -> tuple[dt.datetime, int] | None:
         when = dt.datetime.fromisoformat(stamp)
         if when.tzinfo is None:
             raise ValueError(stamp)
-        return when, int(ident)
+        number = int(ident)
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise ApiError(400, "cursor: not a cursor this API gave out", "invalid_cursor") from None
+    return bounds.check_keyset((when, number), "cursor")
 
 
 def clamp_limit(limit: int) -> int:
@@ -167,7 +178,8 @@ def clamp_limit(limit: int) -> int:
 
 
 def parse_time(value: str | None, name: str) -> dt.datetime | None:
-    """An RFC 3339 time from a query parameter (naive means UTC); 422 when it is not one."""
+    """An RFC 3339 time from a query parameter (naive means UTC); 422 when it is not one,
+    400 when it is beyond what storage holds."""
     if value is None:
         return None
     try:
@@ -175,7 +187,7 @@ def parse_time(value: str | None, name: str) -> dt.datetime | None:
     except ValueError:
         raise ApiError(422, f"query.{name}: expected an RFC 3339 date-time, "
                             "such as 2024-05-01T08:00:00Z") from None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    return bounds.check_time(when, name)
 
 
 TIME_FORMAT = {"format": "date-time"}
@@ -210,25 +222,33 @@ def make_router(db: Database, settings: Any) -> APIRouter:
     def me(user: Annotated[User, Depends(caller)]) -> Me:
         return Me(id=user.id, name=user.name, role=user.role)
 
+    def editor_asks(request: Request) -> bool:
+        """Whether an editor's token came with the request (who may see full addresses)."""
+        token = access.bearer_token(request)
+        user = access.user_for_token(db, token) if token else None
+        return user is not None and auth.role_at_least(user.role, "editor")
+
     @router.get(PREFIX + "/sources", response_model=SourceList, summary="List sources")
-    def list_sources() -> SourceList:
-        return SourceList(sources=[_source_out(s) for s in source_store.list_sources(db)])
+    def list_sources(request: Request) -> SourceList:
+        full = editor_asks(request)
+        return SourceList(sources=[_source_out(s, full) for s in source_store.list_sources(db)])
 
     @router.get(PREFIX + "/sources/{source_id}", response_model=SourceOut, summary="One source")
-    def get_source(source_id: Id) -> SourceOut:
-        return _source_out(source_store.get_source(db, source_id))
+    def get_source(source_id: Id, request: Request) -> SourceOut:
+        return _source_out(source_store.get_source(db, source_id), editor_asks(request))
 
     @router.post(PREFIX + "/sources", response_model=SourceOut, status_code=201,
                  summary="Subscribe (needs an editor's token)")
     def create_source(body: SourceIn, user: Writer, request: Request) -> SourceOut:
         from broadsheet.sources import subscribe
 
-        if not body.url.startswith(("http://", "https://")):
-            raise ApiError(400, "url: must start with http:// or https://")
+        if web_address(body.url) is None:
+            raise ApiError(400, "url: must be an http(s) address, starting with http:// or "
+                                "https://")
         source = subscribe(db, settings, body.url)
         record_action(db, user, "source.create", str(source.id),
                       access.client_address(request), url=source.url, via="api")
-        return _source_out(source)
+        return _source_out(source, full=True)
 
     @router.delete(PREFIX + "/sources/{source_id}", status_code=204, response_class=Response,
                    summary="Unsubscribe and delete its articles (needs an editor's token)")
@@ -270,8 +290,9 @@ def make_router(db: Database, settings: Any) -> APIRouter:
 
     @router.get(PREFIX + "/search", response_model=SearchPage, summary="Full-text search")
     def search(
-        q: Annotated[str, Query(min_length=1, max_length=500, description="Words, "
-                                '"phrases", prefix*, a OR b, -excluded.')],
+        q: Annotated[str, Query(min_length=1, description="Words, "
+                                '"phrases", prefix*, a OR b, -excluded (limits: see '
+                                "the search docs; past them 400).")],
         source: SourceFilter = None,
         since: Annotated[str | None, Query(json_schema_extra=TIME_FORMAT)] = None,
         until: Annotated[str | None, Query(json_schema_extra=TIME_FORMAT)] = None,
@@ -317,14 +338,17 @@ def _flat_routes(routes: list[Any]) -> list[Any]:
 
 
 def search_articles(db: Database, q: str, **filters: Any) -> Any:
-    """Full-text search through the store; bad syntax becomes a 400 with a helpful message."""
-    from broadsheet.store.search import SearchSyntaxError
+    """Full-text search through the store; bad syntax or a query past the limits becomes
+    a 400 with a helpful message, a search stopped at its time budget a 503."""
+    from broadsheet.store.search import SearchBudgetError, SearchSyntaxError
     from broadsheet.store.search import search_articles as store_search
 
     try:
         return store_search(db, q, **filters)
     except SearchSyntaxError as error:
         raise ApiError(400, str(error), "bad_query") from None
+    except SearchBudgetError as error:
+        raise ApiError(503, str(error), "search_timeout") from None
 
 
 def openapi_document(router: APIRouter) -> dict[str, Any]:

@@ -33,10 +33,11 @@ from broadsheet.fetch import FetchConfig
 from broadsheet.site.weather import Weather
 from broadsheet.store import Database
 from broadsheet.store import articles as article_store
+from broadsheet.store import bounds
 from broadsheet.store import sources as source_store
 from broadsheet.store import stories as story_store
 from broadsheet.store.articles import StoredArticle
-from broadsheet.store.search import SearchSyntaxError, search_articles
+from broadsheet.store.search import SearchBudgetError, SearchSyntaxError, search_articles
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -97,15 +98,17 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class _Application(FastAPI):
+    """FastAPI with the security headers outermost: Starlette puts its 500 handler
+    outside every added middleware, so only wrapping the whole stack puts the headers
+    on answers to unexpected exceptions too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def _cursor(value: str | None) -> tuple[dt.datetime, int] | None:
-    if not value or "_" not in value:
-        return None
-    stamp, _, ident = value.rpartition("_")
-    try:
-        when = dt.datetime.fromisoformat(stamp)
-        return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)), int(ident)
-    except ValueError:
-        return None
+    return bounds.parse_keyset(value, "before")
 
 
 def _next_cursor(items: list[StoredArticle], size: int = PAGE_SIZE) -> str | None:
@@ -197,22 +200,16 @@ def _day_bounds(site: Site, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def _parse_day(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
+def _parse_day(value: str | None, name: str = "day") -> dt.date | None:
+    return bounds.parse_day(value, name) if value else None
 
 
 def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> FastAPI:
     """Build the web application: the site's pages and feeds (and later the API)."""
-    app = FastAPI(title="Broadsheet", docs_url=None, redoc_url=None, openapi_url=None)
+    app = _Application(title="Broadsheet", docs_url=None, redoc_url=None, openapi_url=None)
     site = Site(db, settings, weather)
     app.state.site = site
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.add_middleware(SecurityHeaders)
     site.weather.current()  # starts the first fetch in the background
 
     @app.exception_handler(StarletteHTTPException)
@@ -222,6 +219,11 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
                              path=request.url.path)
         return site.page(request, "error.html", status=error.status_code, title="Error",
                          message=str(error.detail))
+
+    @app.exception_handler(bounds.OutOfRangeError)
+    async def out_of_range(request: Request, error: bounds.OutOfRangeError) -> Response:
+        return site.page(request, "error.html", status=400, title="Error",
+                         message=str(error))
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, error: Exception) -> Response:
@@ -329,7 +331,7 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
         found = _source_or_404(source_id)
         items = article_store.latest_articles(db, PAGE_SIZE, source_id=source_id,
                                               before=_cursor(before))
-        name = found.title or found.url
+        name = found.public_name
         return site.page(request, "source.html", title=name, source=found, articles=items,
                          next_cursor=_next_cursor(items),
                          feeds=site.feed_links(f"/sources/{source_id}", name))
@@ -338,7 +340,7 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
     def source_feed(request: Request, source_id: int, fmt: str) -> Response:
         found = _source_or_404(source_id)
         items = article_store.latest_articles(db, FEED_SIZE, source_id=source_id)
-        name = found.title or found.url
+        name = found.public_name
         return site.feed(request, fmt, name, f"/sources/{source_id}", items,
                          f"Articles from {name}.")
 
@@ -380,21 +382,23 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
         params = request.query_params
         text = params.get("q", "").strip()
         source_id = params.get("source", "")
-        since, until = _parse_day(params.get("since")), _parse_day(params.get("until"))
+        since = _parse_day(params.get("since"), "since")
+        until = _parse_day(params.get("until"), "until")
         language = params.get("lang", "").strip() or None
         form = {"q": text, "source": source_id, "since": since.isoformat() if since else "",
                 "until": until.isoformat() if until else "", "lang": language or ""}
-        result: dict[str, Any] = {"form": form, "page": None, "error": None}
+        result: dict[str, Any] = {"form": form, "page": None, "error": None, "status": 200}
         if not text:
             return result
         try:
             result["page"] = search_articles(
-                db, text, source_id=int(source_id) if source_id.isdigit() else None,
+                db, text, source_id=bounds.parse_int(source_id, "source"),
                 since=_day_bounds(site, since)[0] if since else None,
                 until=_day_bounds(site, until)[1] if until else None,
                 language=language, limit=limit, cursor=params.get("cursor"))
-        except SearchSyntaxError as error:
+        except (SearchSyntaxError, SearchBudgetError) as error:
             result["error"] = str(error).removeprefix("search: ")
+            result["status"] = 503 if isinstance(error, SearchBudgetError) else 400
         return result
 
     @app.get("/search")
@@ -407,7 +411,7 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
             next_url = "/search?" + urlencode({**{k: v for k, v in form.items() if v},
                                                "cursor": found["page"].next_cursor})
         title = f"Search: {form['q']}" if form["q"] else "Search"
-        return site.page(request, "search.html", status=400 if found["error"] else 200,
+        return site.page(request, "search.html", status=found.pop("status"),
                          title=title, sources=source_store.list_sources(db), next_url=next_url,
                          feeds=site.feed_links("/search", title, f"?{query}") if query else [],
                          **found)
@@ -416,7 +420,8 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
     def search_feed(request: Request, fmt: str) -> Response:
         found = _search(request, FEED_SIZE)
         if found["error"] or not found["page"]:
-            raise StarletteHTTPException(400, found["error"] or "Give a query with ?q=")
+            raise StarletteHTTPException(found["status"] if found["error"] else 400,
+                                         found["error"] or "Give a query with ?q=")
         items = [hit.article for hit in found["page"].hits]
         return site.feed(request, fmt, f"Search: {found['form']['q']}", "/search", items,
                          f"Articles matching {found['form']['q']}.")

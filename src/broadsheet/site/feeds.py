@@ -76,8 +76,10 @@ def feed_item(article: StoredArticle, base_url: str) -> FeedItem:
     return FeedItem(
         id_url=own, original_url=article.canonical_url or article.feed_link or own,
         title=article.title, summary=plain_summary(article),
-        outlet=article.source_title or article.site_name or article.source_url,
-        outlet_feed=article.source_url, authors=article.authors, tags=article.categories,
+        outlet=article.source_title or article.site_name or article.source_name,
+        outlet_feed=(article.source_public_url
+                     or f"{base_url}/sources/{article.source_id}/feed.atom"),
+        authors=article.authors, tags=article.categories,
         published=article.published, updated=article.updated or article.published,
         image=article.image, language=article.language)
 

@@ -36,7 +36,7 @@ def news_article(article: StoredArticle, page_url: str, original_url: str | None
         "dateModified": (article.updated or article.published).isoformat(timespec="seconds"),
         "description": plain_summary(article, 40)[:300],
         "publisher": {"@type": "Organization",
-                      "name": article.source_title or article.site_name or article.source_url},
+                      "name": article.source_title or article.site_name or article.source_name},
     }
     if article.authors:
         data["author"] = [{"@type": "Person", "name": name} for name in article.authors]

@@ -21,6 +21,7 @@ import time
 from zoneinfo import ZoneInfo
 
 from broadsheet.store import Database
+from broadsheet.store import articles as article_store
 from broadsheet.store import views as view_store
 from broadsheet.store.articles import StoredArticle
 
@@ -81,8 +82,10 @@ class ViewCounter:
         now = time.monotonic()
         with self._lock:
             cached = self._popular.get(days)
-            if cached and now - cached[0] < POPULAR_CACHE_SECONDS:
-                return cached[1]
+        if cached and now - cached[0] < POPULAR_CACHE_SECONDS:
+            # One cheap query keeps an article hidden since it was cached off the list.
+            hidden = article_store.hidden_ids(self.db, [a.id for a, _ in cached[1]])
+            return [(a, n) for a, n in cached[1] if a.id not in hidden]
         since = self.today() - dt.timedelta(days=max(days - 1, 1))
         found = view_store.popular_articles(self.db, since, limit)
         with self._lock:

@@ -98,7 +98,7 @@ def story_page(db: Database, story_id: int) -> dict[str, Any] | None:
         entry = coverage.get(article.source_id)
         if entry is None:
             coverage[article.source_id] = Coverage(
-                article.source_title or article.source_url, article.source_id, [article],
+                article.source_name, article.source_id, [article],
                 profiles.get(article.id))
         else:
             entry.articles.append(article)
@@ -111,7 +111,7 @@ def story_page(db: Database, story_id: int) -> dict[str, Any] | None:
     originals = [a for a in articles if a.id not in copies]
     return {
         "story": story, "timeline": articles, "copies": copies,
-        "names": {a.id: a.source_title or a.source_url for a in articles},
+        "names": {a.id: a.source_name for a in articles},
         "first": (originals or articles)[0], "coverage": list(coverage.values()),
         "groups": sorted(groups.items(), key=lambda kv: (kv[0][0] == UNKNOWN, kv[0])),
         "profiles": profiles,

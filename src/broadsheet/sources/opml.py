@@ -15,7 +15,7 @@ from broadsheet.parse.encoding import decode_document, strip_declaration
 from broadsheet.parse.safety import make_safe
 from broadsheet.store import Database
 from broadsheet.store.sources import add_sources, list_sources, update_sources_many
-from broadsheet.types import Source
+from broadsheet.types import Source, web_address
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,9 @@ def _outlines(element: etree._Element, path: tuple[str, ...]) -> Iterator[OpmlFe
         if not isinstance(outline.tag, str) or etree.QName(outline).localname != "outline":
             continue
         label = (outline.get("title") or outline.get("text") or "").strip()
-        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
-        if url.startswith(("http://", "https://")):
-            yield OpmlFeed(url=url, title=label, site_url=outline.get("htmlUrl") or None,
+        url = web_address(outline.get("xmlUrl") or outline.get("xmlurl"))
+        if url:
+            yield OpmlFeed(url=url, title=label, site_url=web_address(outline.get("htmlUrl")),
                            categories=path)
         elif len(outline):
             yield from _outlines(outline, path + ((label,) if label else ()))

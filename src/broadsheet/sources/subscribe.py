@@ -14,7 +14,7 @@ from broadsheet.fetch import FetchConfig, Fetcher
 from broadsheet.parse import parse_feed
 from broadsheet.store import Database
 from broadsheet.store.sources import add_source
-from broadsheet.types import Source
+from broadsheet.types import Source, web_address
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
               "application/json", "application/rdf+xml")
@@ -33,8 +33,8 @@ def feed_links(html: bytes, base_url: str) -> list[str]:
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").lower().split(";")[0].strip()
         if "alternate" in rel and kind in FEED_TYPES and link.get("href"):
-            url = urljoin(base_url, link.get("href").strip())
-            if url not in found:
+            url = web_address(urljoin(base_url, link.get("href").strip()))
+            if url and url not in found:
                 found.append(url)
     return found
 
@@ -63,7 +63,7 @@ async def discover_feed(url: str, settings: Any) -> tuple[str, str]:
 
 def subscribe(db: Database, settings: Any, url: str) -> Source:
     """Discover the feed behind ``url`` and store the subscription (idempotent)."""
-    if not url.startswith(("http://", "https://")):
-        raise SourceError(f"sources: {url!r} is not an http(s) address")
+    if web_address(url) is None:
+        raise SourceError(f"sources: {url[:200]!r} is not an http(s) address")
     feed_url, title = asyncio.run(discover_feed(url, settings))
     return add_source(db, feed_url, title=title)

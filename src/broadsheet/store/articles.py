@@ -9,9 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from broadsheet.store import bounds
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
 from broadsheet.store.schema import article_signatures, articles, sources
-from broadsheet.types import Article
+from broadsheet.types import Article, public_address, web_address
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,16 @@ class StoredArticle:
     created: dt.datetime
 
     @property
+    def source_public_url(self) -> str | None:
+        """The source's feed address as anyone may see it; None when it carries a secret."""
+        return public_address(self.source_url)
+
+    @property
+    def source_name(self) -> str:
+        """What public views call the source: its title, else its public address."""
+        return self.source_title or self.source_public_url or f"Source {self.source_id}"
+
+    @property
     def published_local(self) -> dt.datetime:
         """The publication time in the offset the original was written in."""
         if self.published_offset is None:
@@ -59,9 +70,15 @@ _COLUMNS = [c for c in articles.c] + [
 ]
 
 
+_ADDRESSES = ("feed_link", "canonical_url", "image")
+"""The article fields that are web addresses: only http(s) ones are stored or read."""
+
+
 def _stored(row: Any) -> StoredArticle:
     data = dict(row._mapping)
     data.pop("hidden", None)
+    for name in _ADDRESSES:  # rows written before every address was checked
+        data[name] = web_address(data[name])
     data["authors"] = tuple(data["authors"] or ())
     data["categories"] = tuple(data["categories"] or ())
     for name in ("published", "updated", "created"):
@@ -71,6 +88,16 @@ def _stored(row: Any) -> StoredArticle:
 
 def _select() -> sa.Select[Any]:
     return sa.select(*_COLUMNS).select_from(articles.join(sources))
+
+
+def visible() -> Any:
+    """The one condition for "readers may see this article": not hidden by the desk.
+
+    Every public listing, page, feed, API answer and story title goes through it (or
+    through ``get_articles``/``get_article``, which apply it), so a hidden article is
+    hidden everywhere at once.
+    """
+    return articles.c.hidden.is_(sa.false())
 
 
 def _not_a_copy() -> Any:
@@ -98,13 +125,14 @@ def add_article(db: Database, article: Article) -> int | None:
     """Store an article in its own transaction; return its id, or None if already stored."""
     values = {
         "source_id": article.source_id, "entry_key": article.entry_key,
-        "feed_link": article.feed_link, "canonical_url": article.canonical_url,
+        "feed_link": web_address(article.feed_link),
+        "canonical_url": web_address(article.canonical_url),
         "title": article.title, "summary": article.summary, "text": article.text,
         "html": article.html, "authors": list(article.authors),
         "categories": list(article.categories),
         "published": to_db_time(article.published or utcnow()),
         "published_offset": article.published_offset, "updated": to_db_time(article.updated),
-        "image": article.image, "image_credit": article.image_credit,
+        "image": web_address(article.image), "image_credit": article.image_credit,
         "image_caption": article.image_caption, "site_name": article.site_name,
         "language": article.language, "extraction_method": article.extraction_method,
         "extraction_error": article.extraction_error, "created": utcnow(),
@@ -116,7 +144,7 @@ def add_article(db: Database, article: Article) -> int | None:
         return connection.scalar(statement)
 
 
-MAX_ID = 2**63 - 1
+MAX_ID = bounds.MAX_ID
 """The largest id either engine stores; larger ones are simply not found."""
 
 
@@ -139,12 +167,17 @@ def _newest_page(db: Database, query: sa.Select[Any], limit: int,
         return [_stored(r) for r in connection.execute(query)]
 
 
-def get_article(db: Database, article_id: int) -> StoredArticle | None:
-    """One article with its source's name, or None (also for ids no database can hold)."""
+def get_article(db: Database, article_id: int, *, include_hidden: bool = False
+                ) -> StoredArticle | None:
+    """One visible article with its source's name, or None (also for ids no database can
+    hold); ``include_hidden`` is for the desk, which must see what it hid."""
     if not 0 < article_id <= MAX_ID:
         return None
+    query = _select().where(articles.c.id == article_id)
+    if not include_hidden:
+        query = query.where(visible())
     with db.begin() as connection:
-        row = connection.execute(_select().where(articles.c.id == article_id)).first()
+        row = connection.execute(query).first()
     return _stored(row) if row else None
 
 
@@ -156,7 +189,7 @@ def latest_articles(
 
     Copies of another article are left out (see ``_not_a_copy``).
     """
-    query = _select().where(articles.c.hidden.is_(sa.false())).where(_not_a_copy())
+    query = _select().where(visible()).where(_not_a_copy())
     if source_id is not None:
         query = query.where(articles.c.source_id == source_id)
     if exclude is not None:
@@ -183,7 +216,7 @@ def count_articles(db: Database, source_id: int | None = None) -> int:
 # --- read-only queries for the site (tags, days, search results, sitemap) ----------------
 
 def _visible_before(query: sa.Select[Any], before: tuple[dt.datetime, int] | None) -> Any:
-    query = query.where(articles.c.hidden.is_(sa.false())).where(_not_a_copy())
+    query = query.where(visible()).where(_not_a_copy())
     query = _before(query, before)
     return query.order_by(articles.c.published.desc(), articles.c.id.desc())
 
@@ -193,7 +226,7 @@ def get_articles(db: Database, ids: Iterable[int]) -> list[StoredArticle]:
     ids = list(ids)
     if not ids:
         return []
-    query = _select().where(articles.c.id.in_(ids)).where(articles.c.hidden.is_(sa.false()))
+    query = _select().where(articles.c.id.in_(ids)).where(visible())
     with db.begin() as connection:
         found = {row.id: _stored(row) for row in connection.execute(query)}
     return [found[i] for i in ids if i in found]
@@ -238,7 +271,7 @@ def sitemap_entries(db: Database, limit: int = 49_000) -> list[tuple[int, dt.dat
     """(id, last change) of the newest visible articles, for sitemap.xml."""
     changed = sa.func.coalesce(articles.c.updated, articles.c.published)
     query = (sa.select(articles.c.id, changed.label("changed"))
-             .where(articles.c.hidden.is_(sa.false()))
+             .where(visible())
              .order_by(articles.c.published.desc(), articles.c.id.desc()).limit(limit))
     with db.begin() as connection:
         rows = connection.execute(query).all()
@@ -287,7 +320,7 @@ def list_articles(
     """Newest first, filtered by source and a [since, until) window, keyset-paginated."""
     query = _select()
     if not include_hidden:
-        query = query.where(articles.c.hidden.is_(sa.false()))
+        query = query.where(visible())
     if source_id is not None:
         query = query.where(articles.c.source_id == source_id)
     if since is not None:
@@ -314,14 +347,17 @@ HIDDEN_COUNTER = "hidden_version"
 def set_hidden(db: Database, article_id: int, hidden: bool) -> bool:
     """Hide an article from readers (or show it again); False if there is no such article.
 
-    Bumps HIDDEN_COUNTER in the same transaction, so cached pages listing the article
-    (``page_version``) are made again in every process.
+    In the same transaction its story is recounted and retitled from its visible
+    articles (``store.stories.refresh_stories_of``) and HIDDEN_COUNTER is bumped, so
+    cached pages listing the article (``page_version``) are made again in every process.
     """
     from broadsheet.store.schema import story_state
+    from broadsheet.store.stories import refresh_stories_of
 
     with db.begin() as connection:
         result = connection.execute(sa.update(articles).where(articles.c.id == article_id)
                                     .values(hidden=hidden))
+        refresh_stories_of(connection, db, [article_id])
         connection.execute(db.insert(story_state).values(name=HIDDEN_COUNTER, value=0)
                            .on_conflict_do_nothing(index_elements=["name"]))
         connection.execute(sa.update(story_state).where(story_state.c.name == HIDDEN_COUNTER)
@@ -331,7 +367,8 @@ def set_hidden(db: Database, article_id: int, hidden: bool) -> bool:
 
 def page_version(db: Database, article_id: int) -> tuple[int, int, int] | None:
     """What an article page depends on that can change, in one cheap query, or None
-    when there is no such article: (newest article id, stories version, hidden version).
+    when there is no such visible article: (newest article id, stories version, hidden
+    version).
 
     A new article (read-more lists), a placement by the stories step (related reading)
     or an article hidden or shown changes it; a cache keyed by it stays correct across
@@ -349,7 +386,7 @@ def page_version(db: Database, article_id: int) -> tuple[int, int, int] | None:
     query = sa.select(
         sa.select(sa.func.max(articles.c.id)).scalar_subquery(),
         counter("version"), counter(HIDDEN_COUNTER),
-    ).where(sa.exists().where(articles.c.id == article_id))
+    ).where(sa.exists().where(articles.c.id == article_id).where(visible()))
     with db.begin() as connection:
         row = connection.execute(query).first()
     return None if row is None else (int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
@@ -384,7 +421,7 @@ def update_extraction(db: Database, article_id: int, *, text: str, html: str,
 
     with db.begin() as connection:
         result = connection.execute(sa.update(articles).where(articles.c.id == article_id).values(
-            text=text, html=html, image=image, image_credit=image_credit,
+            text=text, html=html, image=web_address(image), image_credit=image_credit,
             image_caption=image_caption, extraction_method=extraction_method,
             extraction_error=extraction_error))
         connection.execute(db.insert(story_state).values(name=HIDDEN_COUNTER, value=0)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from broadsheet.errors import StorageError
 from broadsheet.store.db import Database, as_utc, utcnow
 from broadsheet.store.schema import outlet_domains, outlets
+from broadsheet.types import web_address
 
 FACTS = ("country", "language", "ownership", "owner")
 """The facts of a profile; each may carry a citation (a URL) under the same name."""
@@ -56,8 +57,7 @@ def outlet_from_json(data: dict[str, Any]) -> Outlet:
         raise StorageError("outlets: slug and name must not be empty")
     citations = data.get("citations") or {}
     if not isinstance(citations, dict) or not all(
-            isinstance(v, str) and v.startswith(("http://", "https://"))
-            for v in citations.values()):
+            isinstance(v, str) and web_address(v) == v for v in citations.values()):
         raise StorageError(f"outlets: {slug}: citations must map facts to URLs")
     domains = tuple(normalize_domain(d) for d in data.get("domains") or ())
     return Outlet(slug, name, domains, *(_text(data.get(f)) for f in FACTS),

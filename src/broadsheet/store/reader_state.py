@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from broadsheet.store.articles import StoredArticle, get_articles
+from broadsheet.store.articles import StoredArticle, get_articles, visible
 from broadsheet.store.db import Database, to_db_time, utcnow
 from broadsheet.store.schema import articles, reader_state
 
@@ -48,7 +48,7 @@ def _filtered(user_id: int, query: sa.Select[Any], f: EntryFilter) -> sa.Select[
     rs = reader_state
     query = query.select_from(articles.outerjoin(
         rs, sa.and_(rs.c.article_id == articles.c.id, rs.c.user_id == user_id)))
-    query = query.where(articles.c.hidden.is_(sa.false()))
+    query = query.where(visible())
     read = sa.func.coalesce(rs.c.read, sa.false())
     starred = sa.func.coalesce(rs.c.starred, sa.false())
     if f.source_ids is not None:

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from markupsafe import escape
 
-from broadsheet.errors import BroadsheetError
+from broadsheet.errors import BroadsheetError, StorageError
+from broadsheet.store import bounds
 from broadsheet.store.articles import StoredArticle, get_articles
 from broadsheet.store.db import Database, to_db_time, utcnow
 
@@ -31,12 +35,28 @@ POOL = 300
 about the same for a word in ten articles or in a hundred thousand."""
 START, STOP = "\ue000", "\ue001"
 """Private-use characters marking matches in snippets; replaced after escaping."""
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 32
+"""Words in a query, phrases' words and excluded ones included."""
+MAX_PREFIXES = 4
+"""Prefix terms (harb*): each one expands to every indexed word it starts."""
+MAX_EXCLUDED = 16
+BUDGET_SECONDS = 3.0
+"""A search statement running longer than this is stopped (``SearchBudgetError``)."""
 _TOKEN = re.compile(r'-?"[^"]*"\*?|\S+')
 _WORD = re.compile(r"\w+")
 
 
 class SearchSyntaxError(BroadsheetError):
     """The reader's query cannot be understood; the message says how to fix it."""
+
+
+class SearchTooComplexError(SearchSyntaxError):
+    """The query is past one of the limits (length, words, prefixes, exclusions); 400."""
+
+
+class SearchBudgetError(StorageError):
+    """The search ran past its time budget and was stopped; 503, try a narrower query."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +112,15 @@ def _term(token: str) -> Term | None:
 
 
 def parse_query(text: str) -> Query:
-    """Parse a reader's query: words, "exact phrases", prefix*, a OR b, -excluded."""
+    """Parse a reader's query: words, "exact phrases", prefix*, a OR b, -excluded.
+
+    The one place the search limits apply (the site, the JSON API and anything else
+    that searches come through here): SearchTooComplexError past any of them.
+    """
     text = text.strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise SearchTooComplexError(f"search: a query may be {MAX_QUERY_CHARS} characters "
+                                    "long at most")
     if text.count('"') % 2:
         raise SearchSyntaxError('search: a quote is not closed; phrases go between two " marks')
     clauses: list[list[Term]] = []
@@ -125,7 +152,21 @@ def parse_query(text: str) -> Query:
     if not clauses:
         raise SearchSyntaxError("search: type at least one word to look for"
                                 + (" (a -word only excludes)" if excluded else ""))
-    return Query(tuple(tuple(c) for c in clauses), tuple(excluded))
+    query = Query(tuple(tuple(c) for c in clauses), tuple(excluded))
+    _check_limits(query)
+    return query
+
+
+def _check_limits(query: Query) -> None:
+    terms = [t for clause in query.clauses for t in clause] + list(query.excluded)
+    if sum(len(t.words) for t in terms) > MAX_WORDS:
+        raise SearchTooComplexError(f"search: too many words; use {MAX_WORDS} at most")
+    if sum(t.prefix for t in terms) > MAX_PREFIXES:
+        raise SearchTooComplexError(f"search: too many prefix* terms; use {MAX_PREFIXES} "
+                                    "at most")
+    if len(query.excluded) > MAX_EXCLUDED:
+        raise SearchTooComplexError(f"search: too many -excluded words; use {MAX_EXCLUDED} "
+                                    "at most")
 
 
 def _fts5_term(term: Term) -> str:
@@ -136,8 +177,8 @@ def _fts5_match(query: Query) -> str:
     """FTS5 MATCH syntax; every word is quoted, so none is read as an operator."""
     clauses = ["(" + " OR ".join(_fts5_term(t) for t in c) + ")" for c in query.clauses]
     text = " AND ".join(clauses)
-    for term in query.excluded:
-        text = f"({text}) NOT {_fts5_term(term)}"
+    if query.excluded:  # one flat NOT: nesting one per word overflows FTS5's parser stack
+        text = f"({text}) NOT ({' OR '.join(_fts5_term(t) for t in query.excluded)})"
     return text
 
 
@@ -165,18 +206,31 @@ class _Cursor:
         return f"{self.max_id}.{int(self.asof.timestamp())}.{self.offset}"
 
 
+MAX_OFFSET = 10_000
+"""Pages reach this deep at most: the ranked pool grows with the offset."""
+
+
 def _decode_cursor(value: str | None) -> _Cursor | None:
-    """A cursor pins the result set (ids up to max_id) and the clock used for recency."""
-    try:
-        max_id, stamp, offset = (int(p) for p in (value or "").split("."))
-        return _Cursor(max_id, dt.datetime.fromtimestamp(stamp, dt.UTC), max(offset, 0))
-    except ValueError:
+    """A cursor pins the result set (ids up to max_id) and the clock used for recency.
+
+    None when it is not a cursor; ``OutOfRangeError`` (400) when a part is beyond
+    what storage holds, as a forged 20-digit part would be.
+    """
+    parts = [bounds.parse_int(p, "cursor") for p in (value or "").split(".")]
+    if len(parts) != 3 or None in parts:
         return None
+    max_id, stamp, offset = (int(p or 0) for p in parts)
+    if not 0 <= offset <= MAX_OFFSET or not 0 <= stamp <= _LATEST_STAMP:
+        raise bounds.OutOfRangeError("cursor: out of range; start the search again")
+    return _Cursor(max_id, dt.datetime.fromtimestamp(stamp, dt.UTC), offset)
+
+
+_LATEST_STAMP = int(bounds.LATEST.timestamp())
 
 
 def _filters(source_id: int | None, since: dt.datetime | None, until: dt.datetime | None,
              language: str | None) -> tuple[str, dict[str, Any]]:
-    sql = ["a.hidden = :false", "a.id <= :max_id"]
+    sql = ["a.hidden = :false", "a.id <= :max_id"]  # articles.visible(), in this SQL text
     params: dict[str, Any] = {"false": False}
     if source_id is not None:
         sql.append("a.source_id = :source_id")
@@ -268,30 +322,78 @@ def search_articles(
     db: Database, query: str | Query, *, source_id: int | None = None,
     since: dt.datetime | None = None, until: dt.datetime | None = None,
     language: str | None = None, limit: int = 20, cursor: str | None = None,
+    budget: float | None = None,
 ) -> SearchPage:
     """Find articles by relevance with a recency boost; raise SearchSyntaxError on bad syntax.
 
     ``cursor`` comes from the previous page's ``next_cursor``: it pins the set of
-    articles and the clock, so pages stay stable while new articles arrive.
+    articles and the clock, so pages stay stable while new articles arrive. The search
+    runs within ``budget`` seconds (default BUDGET_SECONDS) or raises SearchBudgetError.
     """
     parsed = parse_query(query) if isinstance(query, str) else query
+    _check_limits(parsed)
     where, params = _filters(source_id, since, until, language)
     position = _decode_cursor(cursor)
-    with db.begin() as connection:
-        if position is None:
-            top = connection.scalar(sa.text("SELECT coalesce(max(id), 0) FROM articles"))
-            position = _Cursor(int(top or 0), utcnow().replace(microsecond=0), 0)
-        params["max_id"] = position.max_id
-        rank, snippets = ((_rank_sqlite, _snippets_sqlite) if db.dialect == "sqlite"
-                          else (_rank_postgres, _snippets_postgres))
-        ranked = rank(connection, parsed, where, params, limit + 1, position.offset,
-                      position.asof)
-        more = len(ranked) > limit
-        ranked = ranked[:limit]
-        marks = snippets(connection, parsed, [i for i, _ in ranked]) if ranked else {}
+    budget = BUDGET_SECONDS if budget is None else budget
+    stopped: list[bool] = []
+    try:
+        with db.begin() as connection, _time_budget(connection, db.dialect, budget, stopped):
+            position, ranked, more, marks = _run(connection, db.dialect, parsed, where,
+                                                 params, position, limit)
+    except StorageError as error:
+        if not stopped and "QueryCanceled" not in str(error):  # PostgreSQL's timeout
+            raise
+        raise SearchBudgetError("search: the query took too long and was stopped; "
+                                "try fewer or longer words") from error
     found = {a.id: a for a in get_articles(db, [i for i, _ in ranked])}
     hits = tuple(SearchHit(found[i], score, _highlight(marks.get(i, "")))
                  for i, score in ranked if i in found)
     following = (_Cursor(position.max_id, position.asof, position.offset + limit).encode()
                  if more else None)
     return SearchPage(hits, following, parsed)
+
+
+@contextmanager
+def _time_budget(connection: Any, dialect: str, seconds: float,
+                 stopped: list[bool]) -> Iterator[None]:
+    """Stop the transaction's statements past ``seconds``: PostgreSQL's
+    ``statement_timeout`` for this transaction only; on SQLite a progress handler that
+    interrupts the running statement (appending to ``stopped``) and is removed
+    afterwards, as the connection goes back to the pool."""
+    if dialect != "sqlite":
+        milliseconds = max(1, int(seconds * 1000))
+        connection.execute(sa.text(f"SET LOCAL statement_timeout = {milliseconds}"))
+        yield
+        return
+    raw = connection.connection.driver_connection
+    deadline = time.monotonic() + seconds
+
+    def past_deadline() -> int:
+        if time.monotonic() > deadline:
+            stopped.append(True)
+            return 1
+        return 0
+
+    raw.set_progress_handler(past_deadline, 1000)
+    try:
+        yield
+    finally:
+        raw.set_progress_handler(None, 1000)
+
+
+def _run(connection: Any, dialect: str, parsed: Query, where: str, params: dict[str, Any],
+         position: _Cursor | None, limit: int
+         ) -> tuple[_Cursor, list[tuple[int, float]], bool, dict[int, str]]:
+    """Rank one page of matches and make their snippets, in one transaction."""
+    if position is None:
+        top = connection.scalar(sa.text("SELECT coalesce(max(id), 0) FROM articles"))
+        position = _Cursor(int(top or 0), utcnow().replace(microsecond=0), 0)
+    params["max_id"] = position.max_id
+    rank, snippets = ((_rank_sqlite, _snippets_sqlite) if dialect == "sqlite"
+                      else (_rank_postgres, _snippets_postgres))
+    ranked = rank(connection, parsed, where, params, limit + 1, position.offset,
+                  position.asof)
+    more = len(ranked) > limit
+    ranked = ranked[:limit]
+    marks = snippets(connection, parsed, [i for i, _ in ranked]) if ranked else {}
+    return position, ranked, more, marks

@@ -12,16 +12,42 @@ import sqlalchemy as sa
 from broadsheet.errors import SourceError
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
 from broadsheet.store.schema import sources
-from broadsheet.types import Source
+from broadsheet.types import Source, web_address
 
 
 IDLE_STATUSES = ("paused", "merged")
 """Sources in these states are not polled: paused by a person, or merged into another."""
 
 
+LOCAL_PREFIX = "import:"
+"""Sources never polled (bulk imports) are named ``import:<name>``; every other source
+address is a web address (``types.web_address``)."""
+
+
+def _feed_address(url: str) -> str:
+    """The address a source may be stored under, or SourceError."""
+    if url.startswith(LOCAL_PREFIX) and len(url) > len(LOCAL_PREFIX):
+        return url
+    address = web_address(url)
+    if address is None:
+        raise SourceError(f"sources: {url[:200]!r} is not an http(s) address")
+    return address
+
+
+def _checked(values: dict[str, Any]) -> dict[str, Any]:
+    """Addresses among written values, checked: a feed address must be one, a site
+    address that is not one is dropped."""
+    if "url" in values:
+        values = {**values, "url": _feed_address(values["url"])}
+    if "site_url" in values:
+        values = {**values, "site_url": web_address(values["site_url"])}
+    return values
+
+
 def _source(row: Any) -> Source:
     return Source(
-        id=row.id, url=row.url, title=row.title, site_url=row.site_url, etag=row.etag,
+        id=row.id, url=row.url, title=row.title, site_url=web_address(row.site_url),
+        etag=row.etag,
         last_modified=row.last_modified, publishing_mode=row.publishing_mode, status=row.status,
         error_count=row.error_count, last_error=row.last_error,
         last_success=as_utc(row.last_success), last_polled=as_utc(row.last_polled),
@@ -32,7 +58,10 @@ def _source(row: Any) -> Source:
 
 
 def add_source(db: Database, url: str, title: str = "") -> Source:
-    """Subscribe to a feed URL; adding one already there returns the existing source."""
+    """Subscribe to a feed URL; adding one already there returns the existing source.
+
+    SourceError when the URL is not an http(s) address."""
+    url = _feed_address(url)
     with db.begin() as connection:
         statement = db.insert(sources).values(
             url=url, title=title, settings={}, created=utcnow()
@@ -45,6 +74,7 @@ def add_source(db: Database, url: str, title: str = "") -> Source:
 def add_sources(db: Database, feeds: Sequence[tuple[str, str]]) -> list[Source]:
     """Subscribe to many (url, title) pairs in one transaction, as ``add_source`` does
     for one: an address already there keeps its row. Sources come back in input order."""
+    feeds = [(_feed_address(url), title) for url, title in feeds]
     now, chunk = utcnow(), 500
     found: dict[str, Any] = {}
     with db.begin() as connection:
@@ -121,6 +151,7 @@ def update_sources_many(
     """Write poll results for many sources: one executemany per set of columns."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for source_id, values in updates:
+        values = _checked(values)
         row = {key: to_db_time(v) if isinstance(v, dt.datetime) else v
                for key, v in values.items()}
         groups.setdefault(tuple(sorted(row)), []).append(
@@ -149,6 +180,7 @@ def _update_statement(columns: tuple[str, ...]) -> Any:
 
 def update_source(db: Database, source_id: int, connection: Any = None, **values: Any) -> None:
     """Write poll results (validators, times, errors) for one source."""
+    values = _checked(values)
     for key, value in list(values.items()):
         if isinstance(value, dt.datetime):
             values[key] = to_db_time(value)

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from broadsheet.store.articles import StoredArticle, get_articles
+from broadsheet.store.articles import StoredArticle, get_articles, visible
 from broadsheet.store.db import Database, as_utc, to_db_time
 from broadsheet.store.schema import (
     article_signatures, article_stories, articles, sources, stories, story_state,
@@ -221,21 +221,33 @@ def record_placements(db: Database, placed: Sequence[PlacedArticle]) -> int:
 
 
 def _refresh_stories(connection: Any, db: Database, story_ids: set[int]) -> None:
+    """Recount these stories and retitle them, from their visible articles only.
+
+    A story is titled by its first article (whose id it bears) while that one is
+    visible, else by its first visible one; a story with no visible article gets an
+    ``article_count`` of 0, which every reader-facing query leaves out.
+    """
     ids = sorted(story_ids)
+    shown = visible()
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
+        members = (article_stories.join(articles, articles.c.id == article_stories.c.article_id))
         totals = connection.execute(
             sa.select(article_stories.c.story_id,
                       sa.func.min(article_stories.c.published).label("first"),
                       sa.func.max(article_stories.c.published).label("last"),
                       sa.func.count().label("n"),
                       sa.func.count(sa.distinct(articles.c.source_id)).label("outlets"))
-            .select_from(article_stories.join(articles,
-                                              articles.c.id == article_stories.c.article_id))
+            .select_from(members).where(shown)
             .where(article_stories.c.story_id.in_(chunk))
             .group_by(article_stories.c.story_id)).all()
-        titles = dict(connection.execute(
-            sa.select(articles.c.id, articles.c.title).where(articles.c.id.in_(chunk))).all())
+        titles: dict[int, str] = {}
+        for story_id, article_id, title in connection.execute(
+                sa.select(article_stories.c.story_id, articles.c.id, articles.c.title)
+                .select_from(members).where(shown).where(article_stories.c.story_id.in_(chunk))
+                .order_by(article_stories.c.published, article_stories.c.article_id)):
+            if article_id == story_id or story_id not in titles:
+                titles[story_id] = title
         for row in totals:
             values = {"first_published": row.first, "last_published": row.last,
                       "article_count": row.n, "source_count": row.outlets}
@@ -244,6 +256,20 @@ def _refresh_stories(connection: Any, db: Database, story_ids: set[int]) -> None
                 db.insert(stories).values(id=row.story_id, title=title or "", **values)
                 .on_conflict_do_update(index_elements=["id"], set_={
                     **values, **({"title": title} if title else {})}))
+        unseen = set(chunk) - {row.story_id for row in totals}
+        if unseen:  # every article hidden: kept for the desk, out of every public list
+            connection.execute(sa.update(stories).where(stories.c.id.in_(sorted(unseen)))
+                               .values(article_count=0, source_count=0))
+
+
+def refresh_stories_of(connection: Any, db: Database, article_ids: Iterable[int]) -> None:
+    """Recount and retitle the stories holding these articles (after one is hidden or
+    shown), inside the caller's transaction."""
+    story_ids = set(connection.scalars(
+        sa.select(article_stories.c.story_id)
+        .where(article_stories.c.article_id.in_(sorted(set(article_ids))))))
+    if story_ids:
+        _refresh_stories(connection, db, story_ids)
 
 
 def clear_stories(db: Database) -> None:
@@ -264,16 +290,17 @@ def _story(row: Any) -> Story:
 
 
 def get_story(db: Database, story_id: int) -> Story | None:
-    """One story, or None."""
+    """One story with a visible article, or None."""
     with db.begin() as connection:
-        row = connection.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+        row = connection.execute(sa.select(stories).where(stories.c.id == story_id)
+                                 .where(stories.c.article_count > 0)).first()
     return _story(row) if row else None
 
 
 def list_stories(db: Database, limit: int = 50, *, before: tuple[dt.datetime, int] | None = None,
                  min_articles: int = 1) -> list[Story]:
     """Stories with articles, most recently updated first, keyset-paginated."""
-    query = sa.select(stories).where(stories.c.article_count >= min_articles)
+    query = sa.select(stories).where(stories.c.article_count >= max(min_articles, 1))
     if before is not None:
         when = to_db_time(before[0])
         query = query.where(sa.or_(stories.c.last_published < when,
@@ -304,7 +331,7 @@ def all_stories(db: Database, chunk: int = 1000) -> Iterator[Story]:
 
 
 def story_members(db: Database, story_id: int) -> list[StoryMember]:
-    """A story's visible articles, oldest first, with what each copies."""
+    """A story's visible articles, oldest first, with what each copies (when visible)."""
     query = (sa.select(article_stories.c.article_id, article_signatures.c.duplicate_of,
                        article_signatures.c.duplicate_kind)
              .select_from(article_stories.outerjoin(
@@ -315,7 +342,12 @@ def story_members(db: Database, story_id: int) -> list[StoryMember]:
     with db.begin() as connection:
         rows = connection.execute(query).all()
     found = get_articles(db, [r.article_id for r in rows])
-    copies = {r.article_id: (r.duplicate_of, r.duplicate_kind) for r in rows}
+    shown = {a.id for a in found}
+    originals = {r.duplicate_of for r in rows if r.duplicate_of and r.duplicate_of not in shown}
+    shown |= {a.id for a in get_articles(db, originals)}
+    # A copy of a hidden article stands on its own: nothing points readers at the original.
+    copies = {r.article_id: (r.duplicate_of, r.duplicate_kind) if r.duplicate_of in shown
+              else (None, None) for r in rows}
     return [StoryMember(a, *copies[a.id]) for a in found]
 
 

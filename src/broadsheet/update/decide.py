@@ -16,7 +16,7 @@ from lxml.etree import ParserError
 from broadsheet.extract.sanitize import sanitize_html
 from broadsheet.parse.dates import clamp_date, offset_minutes
 from broadsheet.stories.canonical_url import canonicalize_url
-from broadsheet.types import Article, ExtractedArticle, FeedEntry
+from broadsheet.types import Article, ExtractedArticle, FeedEntry, web_address
 
 
 def _is_plain(html: str) -> bool:
@@ -50,12 +50,9 @@ def _same_site(a: str, b: str) -> bool:
 
 
 def web_url(value: str | None) -> str | None:
-    """An absolute http(s) address, or None: feed fields are never trusted to be one."""
-    if not value:
-        return None
-    compact = "".join(ch for ch in value.strip() if ord(ch) > 0x20)
-    scheme = urlsplit(compact).scheme.lower() if "://" in compact else ""
-    return compact if scheme in ("http", "https") and urlsplit(compact).hostname else None
+    """An absolute http(s) address, or None: feed fields are never trusted to be one
+    (``types.web_address``, the one check for every stored address)."""
+    return web_address(value)
 
 
 def choose_canonical(

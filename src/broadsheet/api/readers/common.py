@@ -69,6 +69,16 @@ def find_category(db: Database, ident: int | str) -> Category | None:
     return None
 
 
+def shown_addresses(source: Source, user: user_store.User) -> tuple[str, str, str]:
+    """(feed address, site address, name) of a source as this reader may see them:
+    in full for editors and admins, else without secrets (a private source's address is
+    "" and its name its title or "Source N")."""
+    if auth.role_at_least(user.role, "editor"):
+        return source.url, source.site_url or source.url, source.title or source.url
+    feed = source.public_url or ""
+    return feed, source.public_site_url or feed, source.public_name
+
+
 def seconds(value: dt.datetime | None) -> int:
     """Unix seconds of a time (0 for None)."""
     return int(value.timestamp()) if value else 0

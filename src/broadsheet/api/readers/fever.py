@@ -25,7 +25,8 @@ from starlette.requests import Request
 from broadsheet.api import access, auth
 from broadsheet.api.content import article_body, article_url
 from broadsheet.api.readers.common import (
-    categories, from_seconds, guarded_route, seconds, secret_in_query, threaded,
+    categories, from_seconds, guarded_route, seconds, secret_in_query, shown_addresses,
+    threaded,
 )
 from broadsheet.store import Database, utcnow
 from broadsheet.store import reader_state as state
@@ -80,6 +81,12 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
                 "author": ", ".join(article.authors), "html": html, "url": article_url(article),
                 "is_saved": int(entry.starred), "is_read": int(entry.read),
                 "created_on_time": seconds(article.published)}
+
+    def feed(source: Any, user: User) -> dict[str, Any]:
+        url, site_url, title = shown_addresses(source, user)
+        return {"id": source.id, "favicon_id": 0, "title": title, "url": url,
+                "site_url": site_url if source.site_url else "", "is_spark": 0,
+                "last_updated_on_time": seconds(source.last_success)}
 
     def items(user: User, params: MultiDict) -> dict[str, Any]:
         since, top = _int(params.get("since_id")), _int(params.get("max_id"))
@@ -139,9 +146,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
             body["groups"] = [{"id": c.id, "title": c.title} for c in categories(sources)]
             body["feeds_groups"] = groups_of_feeds(sources)
         if "feeds" in params:
-            body["feeds"] = [{"id": s.id, "favicon_id": 0, "title": s.title or s.url,
-                              "url": s.url, "site_url": s.site_url or "", "is_spark": 0,
-                              "last_updated_on_time": seconds(s.last_success)} for s in sources]
+            body["feeds"] = [feed(s, user) for s in sources]
             body["feeds_groups"] = groups_of_feeds(sources)
         if "items" in params:
             body.update(items(user, params))

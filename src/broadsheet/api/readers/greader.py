@@ -30,9 +30,9 @@ from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError
 from broadsheet.api.readers.common import (
     categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
-    route_on, secret_in_query, source_categories,
+    route_on, secret_in_query, shown_addresses, source_categories,
 )
-from broadsheet.store import Database
+from broadsheet.store import Database, bounds
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
@@ -146,8 +146,8 @@ def _item(entry: state.Entry, settings: Any, user: User) -> dict[str, Any]:
         "canonical": [{"href": url}] if url else [],
         "categories": tags,
         "origin": {"streamId": f"feed/{article.source_id}",
-                   "title": article.source_title or article.source_url,
-                   "htmlUrl": article.source_url},
+                   "title": article.source_name,
+                   "htmlUrl": article.source_public_url or ""},
         "summary": {"direction": "ltr", "content": html},
         "content": {"direction": "ltr", "content": html},
     }
@@ -212,12 +212,13 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
     @route("/reader/api/0/subscription/list")
     def subscription_list(request: Request, params: MultiDict) -> Response:
-        user_of(request)
+        user = user_of(request)
         subscriptions = []
         for source in source_store.list_sources(db):
+            url, html_url, title = shown_addresses(source, user)
             subscriptions.append({
-                "id": f"feed/{source.id}", "title": source.title or source.url,
-                "url": source.url, "htmlUrl": source.site_url or source.url, "iconUrl": "",
+                "id": f"feed/{source.id}", "title": title,
+                "url": url, "htmlUrl": html_url, "iconUrl": "",
                 "categories": [{"id": f"user/-/label/{name}", "label": name}
                                for name in source_categories(source)]})
         return JSONResponse({"subscriptions": subscriptions})
@@ -295,7 +296,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
     def _ids(user: User, stream: str, params: MultiDict, top: int) -> tuple[list[int], str]:
         selection = stream_filter(db, stream, params)
         count = _number(params, "n", 20, top)
-        offset = int(params["c"]) if params.get("c", "").isdigit() else 0
+        offset = bounds.parse_int(params.get("c"), "c") or 0
         ids = state.entry_ids(db, user.id, selection, limit=count + 1, offset=offset,
                               descending=params.get("r") != "o")
         more = str(offset + count) if len(ids) > count else ""

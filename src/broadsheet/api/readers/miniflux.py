@@ -33,15 +33,15 @@ from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError, error_response
 from broadsheet.api.readers.common import (
     DEFAULT_CATEGORY, categories, category_id, find_category, from_seconds, guarded_route,
-    key_failed, key_refused, route_on, source_categories, threaded,
+    key_failed, key_refused, route_on, shown_addresses, source_categories, threaded,
 )
-from broadsheet.store import Database, utcnow
+from broadsheet.store import Database, bounds, utcnow
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
 from broadsheet.store.reader_state import EntryFilter
 from broadsheet.store.users import User
-from broadsheet.types import Source
+from broadsheet.types import Source, redact_secrets, web_address
 
 MAX_LIMIT = 1000
 
@@ -60,12 +60,13 @@ def _category(name: str, user: User) -> dict[str, Any]:
 
 def feed_json(source: Source, user: User) -> dict[str, Any]:
     """A source as Miniflux describes a feed."""
+    feed_url, site_url, title = shown_addresses(source, user)
     return {
-        "id": source.id, "user_id": user.id, "feed_url": source.url,
-        "site_url": source.site_url or source.url, "title": source.title or source.url,
+        "id": source.id, "user_id": user.id, "feed_url": feed_url,
+        "site_url": site_url, "title": title,
         "checked_at": _time(source.last_polled), "next_check_at": _time(source.next_poll),
         "etag_header": source.etag or "", "last_modified_header": source.last_modified or "",
-        "parsing_error_message": source.last_error or "",
+        "parsing_error_message": redact_secrets(source.last_error or ""),
         "parsing_error_count": source.error_count, "scraper_rules": "", "rewrite_rules": "",
         "crawler": False, "blocklist_rules": "", "keeplist_rules": "", "user_agent": "",
         "username": "", "password": "", "disabled": source.status == "paused",
@@ -143,7 +144,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         if params.get("starred", "").lower() in ("1", "true"):
             values["starred"] = True
         if params.get("feed_id", "").isdigit():
-            values["source_ids"] = (int(params["feed_id"]),)
+            values["source_ids"] = (bounds.parse_int(params["feed_id"], "feed_id"),)
         if params.get("category_id", "").isdigit():
             found = find_category(db, int(params["category_id"]))
             values["source_ids"] = found.source_ids if found else ()
@@ -154,10 +155,10 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
                 values[name] = from_seconds(int(params[key]))
         for key, name in (("after_entry_id", "after_id"), ("before_entry_id", "before_id")):
             if params.get(key, "").isdigit():
-                values[name] = int(params[key])
+                values[name] = bounds.parse_int(params[key], key)
         selection = EntryFilter(**values)
         limit = int(params["limit"]) if params.get("limit", "").isdigit() else 100
-        offset = int(params["offset"]) if params.get("offset", "").isdigit() else 0
+        offset = bounds.parse_int(params.get("offset"), "offset") or 0
         ids = state.entry_ids(db, user.id, selection, limit=min(max(limit, 1), MAX_LIMIT),
                               offset=offset, order="id" if params.get("order") == "id"
                               else "published", descending=params.get("direction") != "asc")
@@ -221,7 +222,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         user = editor_of(request)
         body = _body(request)
         url = str(body.get("feed_url") or "")
-        if not url.startswith(("http://", "https://")):
+        if web_address(url) is None:
             raise ApiError(400, "feed_url must be an http(s) address")
         source = subscribe(db, settings, url)
         found = find_category(db, body.get("category_id") or 0)
@@ -342,6 +343,8 @@ def _body(request: Request) -> dict[str, Any]:
         data = json.loads(raw or b"{}")
     except ValueError:
         raise ApiError(400, "the body must be JSON") from None
+    except RecursionError:
+        raise ApiError(400, "the body is nested too deeply") from None
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
     return data
