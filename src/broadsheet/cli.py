@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from broadsheet.errors import BroadsheetError, ConfigError, StorageError
+from broadsheet.errors import BroadsheetError, StorageError
 from broadsheet.settings import SETTINGS, Settings, load_settings
 from broadsheet.store import Database, open_database
 

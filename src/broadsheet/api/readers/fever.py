@@ -14,7 +14,6 @@ parameters may come in the query string or the form, as clients differ.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
