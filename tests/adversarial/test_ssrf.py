@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet.errors import BlockedAddressError, FetchError
+from broadsheet.errors import BlockedAddressError, FetchError, SourceError
 from broadsheet.fetch import FetchConfig, Fetcher
 from broadsheet.store import open_database
 from broadsheet.store import articles as article_store
@@ -228,11 +228,12 @@ def test_update_and_sources_add_through_the_cli(tmp_path, canary):
         for host in spellings:
             source_store.add_source(db, f"http://{host}:{canary.port}/feed.xml")
         source_store.add_source(db, "http://169.254.169.254/latest/meta-data/")
-        source_store.add_source(db, "file:///etc/passwd")
+        with pytest.raises(SourceError, match="not an http"):  # refused before it is stored
+            source_store.add_source(db, "file:///etc/passwd")
     finally:
         db.close()
     out = run_cli(tmp_path, "update", "--all").stdout
-    assert "0 new articles" in out and "7 failed" in out, out
+    assert "0 new articles" in out and "6 failed" in out, out
     listed = [json.loads(line) for line in
               run_cli(tmp_path, "sources", "list", "--json").stdout.splitlines()]
     for row in listed:
