@@ -1,10 +1,11 @@
 """Extract stage: a fetched page becomes a clean article with its metadata.
 
     bytes/str --decode, bound_page--> text --lxml--> tree --rules.drop--> tree
-    tree --metadata (dates read before pruning)--> PageMeta
+    tree --metadata, drop_chrome (header widgets before the headline)--> PageMeta
+    tree --fallback date (read before pruning, after the chrome is gone)--> published
     tree --lazy images, captions out, rules.keep, prune_page--> tree
     tree --trafilatura quick pass (full pass if it found too little or too much)--> XML body
-    body --prune_body--> body (thin? trafilatura's baseline instead)
+    body --prune_body, trim_chrome_edges--> body (thin? trafilatura's baseline instead)
     body --render--> text, HTML --sanitize_html (last)--> html
 
 Nothing here touches the network: trafilatura and htmldate only ever get a tree.
@@ -22,6 +23,7 @@ from lxml import etree, html
 
 from broadsheet.errors import ExtractError
 from broadsheet.extract.boilerplate import prune_body, prune_page
+from broadsheet.extract.chrome import drop_chrome, trim_chrome_edges
 from broadsheet.extract.bounds import bound_page
 from broadsheet.extract.dates import date_in_text, parse_date
 from broadsheet.extract.decode import decode_html
@@ -151,6 +153,10 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
     if rules is not None and rules.drop:
         drop_elements(tree, rules)
     meta: PageMeta = extract_metadata(tree, url)
+    times = len(tree.xpath("//time"))
+    # Header widgets go before any date is read: "today" is not the article's date.
+    if drop_chrome(tree, meta.title) and len(tree.xpath("//time")) < times:
+        meta = extract_metadata(tree, url)
     base = url or meta.canonical_url
     # Read before pruning: the date line often sits in a region pruning removes.
     published = meta.published or _fallback_date(tree, url, meta.title)
@@ -170,6 +176,7 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
     body_image = None
     if body is not None:
         credits = prune_body(body, repeated=(meta.title, meta.description))
+        trim_chrome_edges(body)
         if credit is None and credits:
             _caption, credit = split_caption(credits[0])
         text = body_to_text(body)
