@@ -100,14 +100,14 @@ def test_no_article_date_means_none_not_today(layout, style):
 
 @pytest.mark.parametrize("line", [
     "32.8 C", "18°F", "Partly cloudy", "Tuesday, April 16, 2024", "14:05 GMT", "09:30 PM",
-    "Thu 01.05.2025", "Capital 250 7,845.21 ▲ 0.42%", "21° Light rain", "Sunday 4 May 2025",
+    "Thu 01.05.2025", "21° Light rain", "Sunday 4 May 2025", "Updated 10:32 am",
 ])
 def test_widget_lines(line):
     assert is_widget_line(line)
 
 
 @pytest.mark.parametrize("line", [
-    "Serves 4", "$29.99", "2024", "Step 1", "The council met on Tuesday, April 16, 2024.",
+    "Serves 4", "$29.99", "€51,95 €64,95", "2024", "Step 1", "The council met on Tuesday, April 16, 2024.",
     "By Jane Roe, April 16, 2024 at the town hall in Velmor",
     "Cloudy", "Prices rose 4.2% in March as fuel and rent climbed across the region",
 ])

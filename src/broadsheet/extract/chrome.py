@@ -43,17 +43,21 @@ def is_widget_line(text: str) -> bool:
     """True for a short line of dates, clock times, readings with units or weather words.
 
     "Tuesday, April 16, 2024", "32.8 C", "18°F Partly cloudy", "14:05 GMT",
-    "Capital 250 7,845.21 ▲ 0.42%" are; "Serves 4", "$29.99" and sentences are not.
+    "Sunny 21°" are; "Serves 4", "€51,95 €64,95" and sentences are not.
     """
     if len(text) > 160:
         return False
-    known = other = 0
+    known = other = words = 0
     for token in _TOKEN.findall(text):
-        if _DIGIT.search(token) or token.lower() in _WIDGET_WORDS:
+        if _DIGIT.search(token):
             known += 1
+        elif token.lower() in _WIDGET_WORDS:
+            known += 1
+            words += 1
         else:
             other += 1
-    return known >= 2 and 2 * other <= known
+    # A unit, day or weather word is needed: bare figures may be prices or scores.
+    return words >= 1 and known >= 2 and 2 * other <= known
 
 
 def _key(text: str | None) -> str:
@@ -143,7 +147,8 @@ def _is_edge_chrome(element: etree._Element, last: bool) -> bool:
         return element.find(".//graphic") is None
     if is_widget_line(text):
         return True
-    if len(text) < 400 and element.find(".//ref") is not None and _link_share(element, text) > 0.6:
+    # A strip of several links (trending, editions); one link may be a cited source.
+    if len(text) < 400 and len(element.findall(".//ref")) > 1 and _link_share(element, text) > 0.6:
         return True
     # A heading that closes the body introduces nothing: the strip it named is gone.
     return last and element.tag == "head"
