@@ -5,7 +5,9 @@
     tree --fallback date (read before pruning, after the chrome is gone)--> published
     tree --lazy images, captions out, rules.keep, prune_page--> tree
     tree --trafilatura quick pass (full pass if it found too little or too much)--> XML body
-    body --prune_body, trim_chrome_edges--> body (thin? trafilatura's baseline instead)
+    body --prune_body, trim_chrome_edges--> body
+    body shorter than the page's prose? --readability's block, if a clear superset--> body
+    body thin? --trafilatura's baseline instead--> body
     body --render--> text, HTML --sanitize_html (last)--> html
 
 Nothing here touches the network: trafilatura and htmldate only ever get a tree.
@@ -22,6 +24,7 @@ import trafilatura
 from lxml import etree, html
 
 from broadsheet.errors import ExtractError
+from broadsheet.extract.blocks import extends, readability_body
 from broadsheet.extract.boilerplate import prune_body, prune_page
 from broadsheet.extract.chrome import drop_chrome, trim_chrome_edges
 from broadsheet.extract.bounds import bound_page
@@ -149,6 +152,13 @@ def extract_article(
         raise ExtractError(f"extract: {type(e).__name__}: {e}") from e
 
 
+def _clean_body(body: etree._Element, meta: PageMeta) -> tuple[list[str], str]:
+    """Prune clutter and chrome from an extracted body; return removed credits and the text."""
+    credits = prune_body(body, repeated=(meta.title, meta.description))
+    trim_chrome_edges(body)
+    return credits, body_to_text(body)
+
+
 def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) -> ExtractedArticle:
     if rules is not None and rules.drop:
         drop_elements(tree, rules)
@@ -169,17 +179,21 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
         if scope is None:
             log.warning("extract: no element matches the keep rules", extra={"source_url": url})
     body = None
+    prose = 0
     if scope is not None:
         prose = prune_page(scope)
         body = _extract_body(scope, base, prose)
     text = article_html = ""
     body_image = None
     if body is not None:
-        credits = prune_body(body, repeated=(meta.title, meta.description))
-        trim_chrome_edges(body)
+        credits, text = _clean_body(body, meta)
+        fuller = readability_body(scope, text, prose, base) if scope is not None else None
+        if fuller is not None:
+            fuller_credits, fuller_text = _clean_body(fuller, meta)
+            if extends(text, fuller_text):
+                body, credits, text = fuller, fuller_credits, fuller_text
         if credit is None and credits:
             _caption, credit = split_caption(credits[0])
-        text = body_to_text(body)
     if scope is not None and len(text) < _THIN:
         body, text = _baseline(scope, body, text)
     if body is not None:
