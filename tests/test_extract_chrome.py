@@ -12,13 +12,14 @@ import datetime as dt
 import re
 
 import pytest
+from lxml import etree, html
 
 from broadsheet.demo._chrome import STYLES
 from broadsheet.demo.generate import DemoArticle, Newsroom, make_newsroom
 from broadsheet.demo.pages import _chrome_of, article_url, render_article_page
 from broadsheet.demo.urls import layout_of
 from broadsheet.extract import extract_article
-from broadsheet.extract.chrome import is_widget_line
+from broadsheet.extract.chrome import drop_chrome, is_widget_line, trim_chrome_edges
 
 NOW = dt.datetime(2025, 5, 1, 12, tzinfo=dt.UTC)
 BASE = "https://demo.example/"
@@ -113,3 +114,39 @@ def test_widget_lines(line):
 ])
 def test_sentences_and_lone_values_are_not_widget_lines(line):
     assert not is_widget_line(line)
+
+
+def _body(*blocks: str) -> etree._Element:
+    return etree.fromstring("<body>" + "".join(blocks) + "</body>")
+
+
+def test_body_edges_lose_widgets_strips_and_scraps_but_keep_text():
+    sentence = "<p>The bridge over the river will close for repairs in the first week of June.</p>"
+    body = _body("<p>Thursday, 1 May 2025 14.5 C Partly cloudy</p>", "<p>Subscribe</p>",
+                 sentence, "<p>A second paragraph ends the story as stories end.</p>",
+                 '<p>Trending: <ref target="/a">One town</ref>, <ref target="/b">Another</ref></p>',
+                 "<head>Most read</head>")
+    trim_chrome_edges(body)
+    assert [b.tag for b in body] == ["p", "p"]
+    assert body[0].text.startswith("The bridge")
+
+
+def test_a_lone_short_line_is_not_trimmed_away():
+    body = _body("<p>Closed today</p>")
+    trim_chrome_edges(body)
+    assert len(body) == 1
+
+
+def test_drop_chrome_needs_the_headline():
+    page = ("<html><body><h1>The Velmor Gazette</h1>"
+            "<div><p>32.8 C</p><p>Tuesday, April 16, 2024</p></div>"
+            "<article><p>Tuesday, April 16, 2024</p><h1>Council approves the new bridge</h1>"
+            f"<p>{'The council voted for the bridge after a long debate. ' * 3}</p></article>"
+            "</body></html>")
+    tree = html.fromstring(page)
+    # Two h1s and neither shows the title: no headline, nothing is dropped.
+    assert not drop_chrome(tree, "A headline that is not on this page at all")
+    assert "32.8 C" in tree.text_content()
+    assert drop_chrome(tree, "Council approves the new bridge")
+    text = tree.text_content()
+    assert "32.8 C" not in text and "April 16" not in text and "voted for the bridge" in text
