@@ -6,7 +6,8 @@
     tree --lazy images, captions out, rules.keep, prune_page--> tree
     tree --trafilatura quick pass (full pass if it found too little or too much)--> XML body
     body --prune_body, trim_chrome_edges--> body
-    body shorter than the page's prose? --readability's block, if a clear superset--> body
+    body shorter than the page's prose? --trafilatura on the unpruned page, then
+        readability's block, each taken if a clear superset--> body
     body thin? --trafilatura's baseline instead--> body
     body --render--> text, HTML --sanitize_html (last)--> html
 
@@ -16,6 +17,7 @@ Huge inputs are cut down first (``bounds``), so time and memory stay bounded.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import re
@@ -24,7 +26,7 @@ import trafilatura
 from lxml import etree, html
 
 from broadsheet.errors import ExtractError
-from broadsheet.extract.blocks import extends, readability_body
+from broadsheet.extract.blocks import cut_short, extends, readability_body
 from broadsheet.extract.boilerplate import prune_body, prune_page
 from broadsheet.extract.chrome import drop_chrome, trim_chrome_edges
 from broadsheet.extract.bounds import bound_page
@@ -63,6 +65,8 @@ _MIN_PROSE = 200
 # finds several times more.
 _THIN = 250
 _BASELINE_GAIN = 2
+# Second opinions on a body cut short are asked only on pages of at most this many elements.
+_OPINION_ELEMENTS = 15000
 _VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
     "or ancestor::template)]"
@@ -178,17 +182,27 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
         scope = kept_page(tree, rules)
         if scope is None:
             log.warning("extract: no element matches the keep rules", extra={"source_url": url})
-    body = None
+    body = unpruned = None
     prose = 0
     if scope is not None:
+        # Kept for a second opinion: a pruned region may have been what held the story.
+        # Opinions cost up to two more passes: huge pages (already bounded) go without.
+        if scope.xpath("count(.//*)") <= _OPINION_ELEMENTS:
+            unpruned = copy.deepcopy(scope)
         prose = prune_page(scope)
         body = _extract_body(scope, base, prose)
     text = article_html = ""
     body_image = None
-    if body is not None:
+    if body is not None and scope is not None and unpruned is not None:
         credits, text = _clean_body(body, meta)
-        fuller = readability_body(scope, text, prose, base) if scope is not None else None
-        if fuller is not None:
+        opinions = (lambda: _extract_body(unpruned, base, prose),
+                    lambda: readability_body(scope, base))
+        for opinion in opinions:
+            if not cut_short(text, prose):
+                break
+            fuller = opinion()
+            if fuller is None:
+                continue
             fuller_credits, fuller_text = _clean_body(fuller, meta)
             if extends(text, fuller_text):
                 body, credits, text = fuller, fuller_credits, fuller_text

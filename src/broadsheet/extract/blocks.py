@@ -1,11 +1,13 @@
-"""Content-block choice: when trafilatura's body looks cut short, a second opinion.
+"""Content-block choice: when trafilatura's body looks cut short, second opinions.
 
 trafilatura sometimes settles on one section of an article (the part under the
-first subheading, a card inside the story) and returns clean but partial text. It
-consults readability itself only when readability finds more than twice as much.
-Here, when the body holds less than the page's own prose, readability's block is
-taken if it is clearly longer *and* contains what trafilatura found: a superset of
-the same article, not another region of the page.
+first subheading, a card inside the story) and returns clean but partial text; our
+own pruning sometimes removes a wrapper that held the story ("content-sidebar").
+trafilatura consults readability itself only when readability finds more than
+twice as much. Here, when the body holds clearly less than the page's own prose
+(``cut_short``), trafilatura on the unpruned page and then readability's block are
+asked, and one is taken only if it ``extends`` the body: clearly more sentence-long
+text that contains what we had, the same article and not another region.
 """
 
 from __future__ import annotations
@@ -42,20 +44,18 @@ def contained_share(part: str, whole: str) -> float:
     return sum((ours & theirs).values()) / total if total else 0.0
 
 
-def readability_body(
-    tree: etree._Element, text: str, prose: int, url: str | None
-) -> etree._Element | None:
-    """Readability's body in trafilatura's XML when it extends ``text``; else None.
+def cut_short(text: str, prose: int) -> bool:
+    """True when a body holds clearly less than the page's sentence-long ``prose``."""
+    return len(text) < _SHORT * prose
 
-    Only asked when ``text`` is clearly shorter than the page's ``prose``: otherwise the
-    body already holds about as much sentence-long text as the page offers. The caller
-    cleans the candidate and keeps it only if it ``extends`` the text.
+
+def readability_body(tree: etree._Element, url: str | None) -> etree._Element | None:
+    """Readability's block of ``tree`` in trafilatura's XML, or None when it found nothing.
+
+    The caller cleans it and keeps it only if it ``extends`` the body it has.
     """
-    if len(text) >= _SHORT * prose:
-        return None
     candidate = try_readability(copy.deepcopy(tree))
-    found = " ".join(" ".join(candidate.itertext()).split())
-    if len(found) <= _LONGER * len(text):
+    if not " ".join(candidate.itertext()).strip():
         return None
     options = Extractor(output_format="xml", comments=False, formatting=True, links=True,
                         images=True, tables=True, url=url)

@@ -37,9 +37,6 @@ _PROSE = etree.XPath(
     "[string-length(normalize-space(.)) > 60]"
 )
 _SMALL_IMAGE = 100
-# Edge lines shorter than this that do not end as a sentence are labels, not text.
-_SCRAP = 40
-_SENTENCE_END = re.compile(r"[.!?:;\"”’)\]…]$")
 
 
 def is_widget_line(text: str) -> bool:
@@ -154,18 +151,14 @@ def _is_edge_chrome(element: etree._Element, last: bool) -> bool:
     if len(text) < 400 and len(element.findall(".//ref")) > 1 and _link_share(element, text) > 0.6:
         return True
     # A heading that closes the body introduces nothing: the strip it named is gone.
-    if last and element.tag == "head":
-        return True
-    # A scrap of a line at either edge, not a sentence: a label, a link name, a button.
-    return element.tag == "p" and len(text) < _SCRAP and not _SENTENCE_END.search(text)
+    return last and element.tag == "head"
 
 
 def trim_chrome_edges(body: etree._Element) -> None:
-    """Drop widget lines, link strips and scraps from the start and end of an extracted body.
+    """Drop widget lines and link strips from the start and the end of an extracted body.
 
-    The body's first and last blocks are where a container's own chrome ends up:
-    "Subscribe", "Log In", "Share", a date, a reading. A block that reads as text stops
-    the trimming.
+    The body's first and last blocks are where a container's own chrome ends up: a
+    date, a reading, a trending strip. A block that reads as text stops the trimming.
     """
     blocks = list(body)
     while len(blocks) > 1 and _is_edge_chrome(blocks[0], last=False):
