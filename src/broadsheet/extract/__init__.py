@@ -6,8 +6,8 @@
     tree --lazy images, captions out, rules.keep, prune_page--> tree
     tree --trafilatura quick pass (full pass if it found too little or too much)--> XML body
     body --prune_body, trim_chrome_edges--> body
-    body shorter than the page's prose? --trafilatura on the unpruned page, then
-        readability's block, each taken if a clear superset--> body
+    body shorter than the page's prose? --readability's block, then trafilatura on the
+        unpruned page, each taken if a clear superset--> body
     body thin? --trafilatura's baseline instead--> body
     body --render--> text, HTML --sanitize_html (last)--> html
 
@@ -195,8 +195,9 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
     body_image = None
     if body is not None and scope is not None and unpruned is not None:
         credits, text = _clean_body(body, meta)
-        opinions = (lambda: _extract_body(unpruned, base, prose),
-                    lambda: readability_body(scope, base))
+        # The cheap opinion first: the second trafilatura pass runs only if still short.
+        opinions = (lambda: readability_body(scope, base),
+                    lambda: _extract_body(unpruned, base, prose))
         for opinion in opinions:
             if not cut_short(text, prose):
                 break

@@ -5,8 +5,8 @@ first subheading, a card inside the story) and returns clean but partial text; o
 own pruning sometimes removes a wrapper that held the story ("content-sidebar").
 trafilatura consults readability itself only when readability finds more than
 twice as much. Here, when the body holds clearly less than the page's own prose
-(``cut_short``), trafilatura on the unpruned page and then readability's block are
-asked, and one is taken only if it ``extends`` the body: clearly more sentence-long
+(``cut_short``), readability's block and then trafilatura on the unpruned page are
+asked (the second only if the body is still short), and one is taken only if it ``extends`` the body: clearly more sentence-long
 text that contains what we had, the same article and not another region.
 """
 
