@@ -15,6 +15,8 @@ import re
 
 from lxml import etree
 
+from broadsheet.extract.boilerplate import remove_keep_tail
+
 # Words a widget line is made of besides numbers: calendar and clock words, units,
 # weather conditions. A line of only these (and numbers) is a reading, not a sentence.
 _WIDGET_WORDS = frozenset("""
@@ -112,26 +114,12 @@ def drop_chrome(tree: etree._Element, title: str | None) -> bool:
     for parent in headline.iterancestors():
         for sibling in list(child.itersiblings(preceding=True)):
             if _is_chrome(sibling):
-                _remove(sibling)
+                remove_keep_tail(sibling)
                 dropped = True
         if parent.tag == "body":
             break
         child = parent
     return dropped
-
-
-def _remove(element: etree._Element) -> None:
-    """Remove an element but keep the text that follows it (it belongs to the parent)."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail and element.tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _link_share(element: etree._Element, text: str) -> float:
