@@ -1,8 +1,9 @@
 """Extract stage: a fetched page becomes a clean article with its metadata.
 
     bytes/str --decode, bound_page--> text --lxml--> tree --rules.drop--> tree
-    tree --metadata, drop_chrome (header widgets before the headline)--> PageMeta
-    tree --fallback date (read before pruning, after the chrome is gone)--> published
+    tree --metadata, drop_chrome outside the article's container (site header)--> PageMeta
+    tree --fallback date (read before pruning, after the header is gone)--> published
+    tree --drop_chrome (widgets before the headline inside the container)--> tree
     tree --lazy images, captions out, rules.keep, prune_page--> tree
     tree --trafilatura quick pass (full pass if it found too little or too much)--> XML body
     body --prune_body, trim_chrome_edges--> body
@@ -168,12 +169,14 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
         drop_elements(tree, rules)
     meta: PageMeta = extract_metadata(tree, url)
     times = len(tree.xpath("//time"))
-    # Header widgets go before any date is read: "today" is not the article's date.
-    if drop_chrome(tree, meta.title) and len(tree.xpath("//time")) < times:
+    # The site's header goes before any date is read: "today" is not the article's date.
+    if drop_chrome(tree, meta.title, inside=False) and len(tree.xpath("//time")) < times:
         meta = extract_metadata(tree, url)
     base = url or meta.canonical_url
-    # Read before pruning: the date line often sits in a region pruning removes.
+    # Read before pruning: the date line often sits in a region pruning removes, or
+    # above the headline inside the article's container (chrome dropped just after).
     published = meta.published or _fallback_date(tree, url, meta.title)
+    drop_chrome(tree, meta.title)
     recover_lazy_images(tree)
     figure_src, caption, credit = take_figure_captions(tree)
     scope: etree._Element | None = tree

@@ -99,23 +99,30 @@ def _is_chrome(element: etree._Element) -> bool:
     return not _PROSE(element) and not _has_picture(element)
 
 
-def drop_chrome(tree: etree._Element, title: str | None) -> bool:
+def drop_chrome(tree: etree._Element, title: str | None, *, inside: bool = True) -> bool:
     """Remove what precedes the headline and holds no prose or picture; True if any went.
 
     Walking up from the headline, every earlier sibling at every level is the
     container's own header or the page's: kickers, widgets, tickers, navigation.
-    A page whose headline cannot be found is left alone.
+    The container is the headline's first ancestor holding prose; ``inside=False``
+    removes only the chrome outside it (the site's header, where "today" is shown),
+    so a date line inside the container can still date the article. A page whose
+    headline cannot be found is left alone.
     """
     headline = find_headline(tree, title)
     if headline is None:
         return False
     dropped = False
+    within = True
     child = headline
     for parent in headline.iterancestors():
-        for sibling in list(child.itersiblings(preceding=True)):
-            if _is_chrome(sibling):
-                remove_keep_tail(sibling)
-                dropped = True
+        if inside or not within:
+            for sibling in list(child.itersiblings(preceding=True)):
+                if _is_chrome(sibling):
+                    remove_keep_tail(sibling)
+                    dropped = True
+        if within and _PROSE(parent):
+            within = False
         if parent.tag == "body":
             break
         child = parent
