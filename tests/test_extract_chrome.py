@@ -150,3 +150,15 @@ def test_drop_chrome_needs_the_headline():
     assert drop_chrome(tree, "Council approves the new bridge")
     text = tree.text_content()
     assert "32.8 C" not in text and "April 16" not in text and "voted for the bridge" in text
+
+
+def test_a_date_line_above_the_headline_inside_the_container_still_dates_the_article():
+    prose = "The council voted for the new bridge after a debate that ran late into the night. "
+    page = ("<html><head><title>Council approves the new bridge</title></head><body>"
+            "<header><div>Tuesday, April 16, 2024</div><div>32.8 C</div></header>"
+            "<article><p>3 March 2025</p><h1>Council approves the new bridge</h1>"
+            f"<p>{prose * 3}</p><p>{prose * 2}</p></article></body></html>")
+    extracted = extract_article(page, url="https://x.example/bridge")
+    assert extracted.published is not None
+    assert extracted.published.date() == dt.date(2025, 3, 3)
+    assert "March" not in extracted.text and "32.8" not in extracted.text
