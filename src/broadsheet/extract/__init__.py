@@ -27,7 +27,13 @@ import trafilatura
 from lxml import etree, html
 
 from broadsheet.errors import ExtractError
-from broadsheet.extract.blocks import cut_short, extends, readability_body
+from broadsheet.extract.blocks import (
+    READABILITY_SHORT,
+    UNPRUNED_SHORT,
+    cut_short,
+    extends,
+    readability_body,
+)
 from broadsheet.extract.boilerplate import prune_body, prune_page
 from broadsheet.extract.chrome import drop_chrome, trim_chrome_edges
 from broadsheet.extract.bounds import bound_page
@@ -198,12 +204,12 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
     body_image = None
     if body is not None and scope is not None and unpruned is not None:
         credits, text = _clean_body(body, meta)
-        # The cheap opinion first: the second trafilatura pass runs only if still short.
-        opinions = (lambda: readability_body(scope, base),
-                    lambda: _extract_body(unpruned, base, prose))
-        for opinion in opinions:
-            if not cut_short(text, prose):
-                break
+        # The cheap opinion first; the second trafilatura pass only for a body still far short.
+        opinions = ((READABILITY_SHORT, lambda: readability_body(scope, base)),
+                    (UNPRUNED_SHORT, lambda: _extract_body(unpruned, base, prose)))
+        for share, opinion in opinions:
+            if not cut_short(text, prose, share):
+                continue
             fuller = opinion()
             if fuller is None:
                 continue
