@@ -3,6 +3,8 @@
 Layout 0 is a classic newspaper (``article.story``), layout 1 a modern CMS with BEM
 class names and the sidebar *before* the article, layout 2 a blog-like theme where
 the site name is the ``h1`` and the lead figure sits after the first paragraph.
+Every layout carries the site chrome of ``_chrome`` just above its article container,
+inside it before the headline and at its end.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from broadsheet.demo._chrome import Chrome
 from broadsheet.demo.generate import DemoArticle, Outlet
 
 
@@ -25,6 +28,7 @@ class Page:
     sections: tuple[str, ...]
     related_image: str
     related_credit: str
+    chrome: Chrome
 
 
 def _nav(page: Page, cls: str) -> str:
@@ -120,11 +124,12 @@ def _classic(page: Page) -> str:
         f'{_cookie("cookie-notice")}<div class="site-wrap"><header class="masthead">'
         f'{_widget(page, "masthead__today")}<a class="logo" href="/{page.outlet.slug}/">'
         f'{escape(page.outlet.name)}</a>{_nav(page, "main-nav")}</header>'
-        f'<div class="content"><article class="story"><h1 class="story-title">'
+        f'<div class="content">{page.chrome.above}<article class="story">{page.chrome.inside}'
+        f'<h1 class="story-title">'
         f'{escape(a.title)}</h1><p class="byline">By <a rel="author" href="#">'
         f'{escape(a.author)}</a> · {_time(page)}</p>{_share("share-bar")}'
         f'{_figure(page, "lead-image", "credit")}<div class="story-body">'
-        f'{_paragraphs(page, "read-more")}</div>{_bio(page, "author-bio")}</article>'
+        f'{_paragraphs(page, "read-more")}</div>{_bio(page, "author-bio")}{page.chrome.after}</article>'
         f'{_popular(page, "most-popular")}</div>{_newsletter("newsletter")}'
         f'{_footer(page, "site-footer")}</div>'
     )
@@ -138,14 +143,15 @@ def _modern(page: Page) -> str:
         f'{_nav(page, "header__nav")}</header><div class="layout">'
         f'<div class="layout__rail">{_popular(page, "rail__popular")}'
         f'{_newsletter("rail__newsletter")}</div><main id="content" class="layout__main">'
-        f'<div class="article"><div class="article__header"><span class="article__kicker">'
+        f'{page.chrome.above}<div class="article"><div class="article__header">{page.chrome.inside}'
+        f'<span class="article__kicker">'
         f'{escape(a.tags[0] if a.tags else "News")}</span><h1 class="article__headline">'
         f'{escape(a.title)}</h1><div class="article__meta"><span class="article__author">'
         f'{escape(a.author)}</span> {_time(page)}</div>'
         f'{_figure(page, "article__media", "article__credit")}</div>'
         f'<div class="article__content" itemprop="articleBody">'
         f'{_paragraphs(page, "inline-promo")}</div>{_share("article__share")}'
-        f'{_bio(page, "article__bio")}</div></main></div>'
+        f'{_bio(page, "article__bio")}{page.chrome.after}</div></main></div>'
         f'{_footer(page, "footer")}{_cookie("consent-banner")}</div>'
     )
 
@@ -157,11 +163,12 @@ def _blog(page: Page) -> str:
         f'<div id="page">{_cookie("gdpr-popup")}<div class="site-header">'
         f'<h1 class="site-title"><a href="/{page.outlet.slug}/">{escape(page.outlet.name)}</a>'
         f'</h1>{_widget(page, "header-weather")}</div>{_nav(page, "menu")}'
-        f'<div id="primary"><div class="entry"><h2 class="entry-title">{escape(a.title)}</h2>'
+        f'<div id="primary">{page.chrome.above}<div class="entry">{page.chrome.inside}'
+        f'<h2 class="entry-title">{escape(a.title)}</h2>'
         f'<div class="entry-meta">Posted on {_time(page)} by <span class="author vcard">'
         f'{escape(a.author)}</span></div>{_share("sharedaddy")}<section class="entry-content">'
         f'{_paragraphs(page, "related-post", figure)}</section>'
-        f'{_bio(page, "entry-author")}</div></div><div id="secondary">'
+        f'{_bio(page, "entry-author")}{page.chrome.after}</div></div><div id="secondary">'
         f'{_popular(page, "widget popular-posts")}{_newsletter("widget subscribe")}</div>'
         f'{_footer(page, "site-info")}</div>'
     )

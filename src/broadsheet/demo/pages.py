@@ -1,7 +1,8 @@
 """Render the demo newsroom's pages: article pages full of clutter, home pages, images.
 
 Article pages carry what real news pages carry around and *inside* the story:
-navigation, a weather widget, a cookie notice, a share bar, a "Read more" box
+navigation, a weather widget, header chrome (today's date, weather readings, a clock,
+breaking-news bar, markets, trending strip, edition picker; see ``_chrome``), a cookie notice, a share bar, a "Read more" box
 between paragraphs with its own image and credit, a lead ``<figure>`` with caption
 and credit, an author bio, "Most Popular", a newsletter form and a footer. The
 markup differs between outlets (three layouts) so extraction cannot be tuned to
@@ -14,7 +15,7 @@ import hashlib
 import json
 from html import escape
 
-from broadsheet.demo import _layouts
+from broadsheet.demo import _chrome, _layouts
 from broadsheet.demo.feeds import render_feed
 from broadsheet.demo.generate import DemoArticle, Newsroom, Outlet
 from broadsheet.demo.urls import (
@@ -89,8 +90,25 @@ def _popular(newsroom: Newsroom, article: DemoArticle | None, outlet: Outlet) ->
     return [(a.title, article_path(newsroom, a)) for a in items]
 
 
-def render_article_page(newsroom: Newsroom, article: DemoArticle, base_url: str) -> str:
-    """Return the full HTML page of ``article`` as its outlet would serve it."""
+def _chrome_of(newsroom: Newsroom, article: DemoArticle, outlet: Outlet,
+               style: int | None) -> _chrome.Chrome:
+    """The header widgets of the page, in the markup ``style`` (else one picked per article)."""
+    now = newsroom.now.astimezone(article.published.tzinfo)
+    temperature, code = current_weather(*outlet_location(outlet.slug), newsroom.now)
+    others = [a for a in newsroom.articles if a.outlet_slug != outlet.slug][:4]
+    links = [(a.title, article_path(newsroom, a)) for a in others]
+    if style is None:
+        style = int(_digest(article.slug)[:4], 16) % len(_chrome.STYLES)
+    return _chrome.make_chrome(now, (temperature, describe_weather(code)), links, outlet.slug, style)
+
+
+def render_article_page(newsroom: Newsroom, article: DemoArticle, base_url: str,
+                        chrome_style: int | None = None) -> str:
+    """Return the full HTML page of ``article`` as its outlet would serve it.
+
+    ``chrome_style`` picks the markup of the header widgets (``_chrome.STYLES``);
+    by default each article gets one of them.
+    """
     outlet = newsroom.outlet(article.outlet_slug)
     canonical = article_url(newsroom, article, base_url)
     image = base_url.rstrip("/") + article.image_path
@@ -116,6 +134,7 @@ def render_article_page(newsroom: Newsroom, article: DemoArticle, base_url: str)
         sections=("News", "Local", "Business", "Science", "Sport", "Opinion"),
         related_image=f"/img/related/{related_code}.svg",
         related_credit=f"Photo: {_fake_credit(related_code)}",
+        chrome=_chrome_of(newsroom, article, outlet, chrome_style),
     )
     body = _layouts.render_layout(layout_of(newsroom, outlet.slug), page)
     head = _head(article.title, outlet, meta)

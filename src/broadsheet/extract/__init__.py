@@ -1,10 +1,15 @@
 """Extract stage: a fetched page becomes a clean article with its metadata.
 
     bytes/str --decode, bound_page--> text --lxml--> tree --rules.drop--> tree
-    tree --metadata (dates read before pruning)--> PageMeta
+    tree --metadata, drop_chrome outside the article's container (site header)--> PageMeta
+    tree --fallback date (read before pruning, after the header is gone)--> published
+    tree --drop_chrome (widgets before the headline inside the container)--> tree
     tree --lazy images, captions out, rules.keep, prune_page--> tree
     tree --trafilatura quick pass (full pass if it found too little or too much)--> XML body
-    body --prune_body--> body (thin? trafilatura's baseline instead)
+    body --prune_body, trim_chrome_edges--> body
+    body shorter than the page's prose? --readability's block, then trafilatura on the
+        unpruned page, each taken if a clear superset--> body
+    body thin? --trafilatura's baseline instead--> body
     body --render--> text, HTML --sanitize_html (last)--> html
 
 Nothing here touches the network: trafilatura and htmldate only ever get a tree.
@@ -13,6 +18,7 @@ Huge inputs are cut down first (``bounds``), so time and memory stay bounded.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import re
@@ -21,7 +27,15 @@ import trafilatura
 from lxml import etree, html
 
 from broadsheet.errors import ExtractError
+from broadsheet.extract.blocks import (
+    READABILITY_SHORT,
+    UNPRUNED_SHORT,
+    cut_short,
+    extends,
+    readability_body,
+)
 from broadsheet.extract.boilerplate import prune_body, prune_page
+from broadsheet.extract.chrome import drop_chrome, trim_chrome_edges
 from broadsheet.extract.bounds import bound_page
 from broadsheet.extract.dates import date_in_text, parse_date
 from broadsheet.extract.decode import decode_html
@@ -59,6 +73,8 @@ _MIN_PROSE = 200
 # finds several times more.
 _THIN = 250
 _BASELINE_GAIN = 2
+# Second opinions on a body cut short are asked only on pages of at most this many elements.
+_OPINION_ELEMENTS = 15000
 _VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
     "or ancestor::template)]"
@@ -148,13 +164,26 @@ def extract_article(
         raise ExtractError(f"extract: {type(e).__name__}: {e}") from e
 
 
+def _clean_body(body: etree._Element, meta: PageMeta) -> tuple[list[str], str]:
+    """Prune clutter and chrome from an extracted body; return removed credits and the text."""
+    credits = prune_body(body, repeated=(meta.title, meta.description))
+    trim_chrome_edges(body)
+    return credits, body_to_text(body)
+
+
 def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) -> ExtractedArticle:
     if rules is not None and rules.drop:
         drop_elements(tree, rules)
     meta: PageMeta = extract_metadata(tree, url)
+    times = len(tree.xpath("//time"))
+    # The site's header goes before any date is read: "today" is not the article's date.
+    if drop_chrome(tree, meta.title, inside=False) and len(tree.xpath("//time")) < times:
+        meta = extract_metadata(tree, url)
     base = url or meta.canonical_url
-    # Read before pruning: the date line often sits in a region pruning removes.
+    # Read before pruning: the date line often sits in a region pruning removes, or
+    # above the headline inside the article's container (chrome dropped just after).
     published = meta.published or _fallback_date(tree, url, meta.title)
+    drop_chrome(tree, meta.title)
     recover_lazy_images(tree)
     figure_src, caption, credit = take_figure_captions(tree)
     scope: etree._Element | None = tree
@@ -163,17 +192,33 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
         scope = kept_page(tree, rules)
         if scope is None:
             log.warning("extract: no element matches the keep rules", extra={"source_url": url})
-    body = None
+    body = unpruned = None
+    prose = 0
     if scope is not None:
+        # Kept for a second opinion: a pruned region may have been what held the story.
+        # Opinions cost up to two more passes: huge pages (already bounded) go without.
+        if scope.xpath("count(.//*)") <= _OPINION_ELEMENTS:
+            unpruned = copy.deepcopy(scope)
         prose = prune_page(scope)
         body = _extract_body(scope, base, prose)
     text = article_html = ""
     body_image = None
-    if body is not None:
-        credits = prune_body(body, repeated=(meta.title, meta.description))
+    if body is not None and scope is not None and unpruned is not None:
+        credits, text = _clean_body(body, meta)
+        # The cheap opinion first; the second trafilatura pass only for a body still far short.
+        opinions = ((READABILITY_SHORT, lambda: readability_body(scope, base)),
+                    (UNPRUNED_SHORT, lambda: _extract_body(unpruned, base, prose)))
+        for share, opinion in opinions:
+            if not cut_short(text, prose, share):
+                continue
+            fuller = opinion()
+            if fuller is None:
+                continue
+            fuller_credits, fuller_text = _clean_body(fuller, meta)
+            if extends(text, fuller_text):
+                body, credits, text = fuller, fuller_credits, fuller_text
         if credit is None and credits:
             _caption, credit = split_caption(credits[0])
-        text = body_to_text(body)
     if scope is not None and len(text) < _THIN:
         body, text = _baseline(scope, body, text)
     if body is not None:
