@@ -219,10 +219,13 @@ def record_attempt(db: Database, keys: list[str], lock_for: Any,
         already = max((t for t in locks if t and t > now), default=None)
         latest = now
         for row in rows:
-            until = now + dt.timedelta(seconds=lock_for(int(row.failures)))
-            latest = max(latest, until)
+            seconds = lock_for(int(row.failures))
+            # A free failure leaves no lock at all: a zero-length lock stamped with this
+            # attempt's clock could still lie ahead of an attempt that read the clock earlier.
+            until = now + dt.timedelta(seconds=seconds) if seconds > 0 else None
+            latest = max(latest, until or now)
             connection.execute(sa.update(login_throttle).where(login_throttle.c.key == row.key)
-                               .values(locked_until=to_db_time(until)))
+                               .values(locked_until=to_db_time(until) if until else None))
     return already, latest
 
 
