@@ -4,7 +4,9 @@ Each round a worker leases a batch of due sources (``store.leases``), runs the u
 pipeline on them while a heartbeat keeps the leases alive, and gives them back. A worker
 that dies simply stops heartbeating; its leases expire and others pick the sources up.
 One worker at a time, whoever holds the "maintenance" leader lease, also tidies up after
-dead workers. Embedded mode (``broadsheet run`` on SQLite) runs exactly this loop in a
+dead workers. Stories are placed in a background thread, by whichever worker holds the
+"stories" leader lease, from the placement queue: polling never waits for placement,
+and a placer that dies leaves its batch queued for the next holder. Embedded mode (``broadsheet run`` on SQLite) runs exactly this loop in a
 child process beside the web server.
 """
 
@@ -22,9 +24,12 @@ from broadsheet.store import Database
 from broadsheet.sources.websub import renew_websub_leases
 from broadsheet.store import leases
 from broadsheet.update.host_gate import DatabaseHostGate
-from broadsheet.update.pipeline import UpdateSummary, update_sources
+from broadsheet.update.pipeline import UpdateSummary, place_queued_articles, update_sources
 
 log = logging.getLogger("broadsheet.worker")
+
+PLACE_IDLE_SECONDS = 1.0
+"""How often an idle placer looks at the queue (and tries for the stories lease)."""
 
 
 def new_worker_id() -> str:
@@ -36,8 +41,10 @@ class Worker:
     """Claims due sources in batches and polls them, until told to stop."""
 
     def __init__(self, db: Database, settings: Any, *, worker_id: str | None = None,
-                 batch: int = 20, lease_seconds: float = 120.0, idle_seconds: float = 5.0):
+                 batch: int = 20, lease_seconds: float = 120.0, idle_seconds: float = 5.0,
+                 place: bool = True):
         self.db = db
+        self.place = place
         self.settings = settings
         self.id = worker_id or new_worker_id()
         self.batch = batch
@@ -54,6 +61,11 @@ class Worker:
         """Work until stopped (or, with ``once``, until nothing is due); return the totals."""
         leases.register_worker(self.db, self.id)
         total = UpdateSummary()
+        polling = threading.Event()
+        placer = threading.Thread(target=self._place_loop, args=(polling,),
+                                  name="placer", daemon=True) if self.place else None
+        if placer:
+            placer.start()
         try:
             while not self.stopping.is_set():
                 self._maintain()
@@ -64,8 +76,28 @@ class Worker:
                         break
                     self.stopping.wait(self.idle_seconds)
         finally:
+            polling.set()
+            if placer:
+                placer.join()
             leases.forget_worker(self.db, self.id)
+        if once and self.place:  # --once drains: what this run stored gets placed
+            total.placed = place_queued_articles(self.db, self.settings, self.id,
+                                                 self.lease_seconds)
         return total
+
+    def _place_loop(self, done: threading.Event) -> None:
+        """The background placer: while this worker holds the stories lease, place
+        queued articles batch by batch; look again every second when idle."""
+        while not done.is_set():
+            placed = 0
+            try:
+                placed = place_queued_articles(self.db, self.settings, self.id,
+                                               self.lease_seconds,
+                                               keep_going=lambda: not done.is_set())
+            except Exception:  # boundary of the thread: log, wait, try again
+                log.exception("placing stories failed")
+            if not placed:
+                done.wait(PLACE_IDLE_SECONDS)
 
     async def round(self) -> UpdateSummary:
         """Claim one batch, poll it with heartbeats running, release it."""
@@ -94,7 +126,3 @@ class Worker:
             if reaped:
                 log.info("reaped dead workers", extra={"count": reaped})
             renew_websub_leases(self.db, self.settings)
-        if leases.acquire_leader(self.db, "stories", self.id, self.lease_seconds):
-            from broadsheet.update.stories_step import assign_pending_stories
-
-            assign_pending_stories(self.db, self.settings)
