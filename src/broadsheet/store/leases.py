@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -106,8 +106,38 @@ def reap_dead_workers(db: Database, older_than: float) -> int:
         return connection.execute(sa.delete(workers).where(workers.c.heartbeat < cutoff)).rowcount
 
 
+def process_owner_id() -> str:
+    """An owner id unique across machines and restarts: host, process id, random part.
+    Leases held under such an id can be taken over as soon as that process is gone."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_is_dead_here(owner: str) -> bool:
+    """True when ``owner`` (see ``process_owner_id``) names a process of this machine
+    that no longer runs: its leases need not wait to expire."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
+
+
 def acquire_leader(db: Database, name: str, owner: str, lease_seconds: float) -> bool:
-    """Take or keep the named leadership for a while; True when ``owner`` holds it."""
+    """Take or keep the named leadership for a while; True when ``owner`` holds it.
+
+    A leadership whose holder died on this machine is taken over at once (a killed
+    ``update`` must not keep the stories stage waiting for its lease to run out);
+    elsewhere, once its lease has expired.
+    """
     now = utcnow()
     until = to_db_time(now + dt.timedelta(seconds=lease_seconds))
     with db.begin() as connection:
@@ -119,6 +149,15 @@ def acquire_leader(db: Database, name: str, owner: str, lease_seconds: float) ->
             .where(sa.or_(leader_locks.c.owner == owner,
                           leader_locks.c.lease_until < to_db_time(now)))
             .values(owner=owner, lease_until=until))
+        if taken.rowcount == 1:
+            return True
+        holder = connection.scalar(sa.select(leader_locks.c.owner)
+                                   .where(leader_locks.c.name == name))
+        if holder is None or not owner_is_dead_here(holder):
+            return False
+        taken = connection.execute(
+            sa.update(leader_locks).where(leader_locks.c.name == name)
+            .where(leader_locks.c.owner == holder).values(owner=owner, lease_until=until))
     return taken.rowcount == 1
 
 

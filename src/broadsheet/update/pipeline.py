@@ -47,7 +47,6 @@ import contextlib
 import datetime as dt
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -568,7 +567,7 @@ def place_queued_articles(db: Database, settings: Any, owner: str | None = None,
     from broadsheet.store import leases
     from broadsheet.update.stories_step import assign_pending_stories
 
-    name = owner or f"update-{uuid.uuid4().hex[:8]}"
+    name = owner or leases.process_owner_id()
     if not leases.acquire_leader(db, "stories", name, lease_seconds):
         return 0
 

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import threading
-import uuid
 from typing import Any
 
 from broadsheet.store import Database
@@ -34,7 +31,7 @@ PLACE_IDLE_SECONDS = 1.0
 
 def new_worker_id() -> str:
     """A name unique across machines and restarts: host, process and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return leases.process_owner_id()
 
 
 class Worker:
