@@ -99,6 +99,40 @@ def forget_worker(db: Database, worker_id: str) -> None:
         connection.execute(sa.delete(workers).where(workers.c.id == worker_id))
 
 
+def release_dead_local_owners(db: Database) -> int:
+    """Give back at once the source and host-slot leases of processes of this machine
+    that died (SIGKILL, OOM) instead of waiting for the leases to expire; return how
+    many sources were freed. Owners on other machines are left to their expiry."""
+    now = to_db_time(utcnow())
+    with db.begin() as connection:
+        owners = set(connection.scalars(
+            sa.select(sources.c.lease_owner).distinct()
+            .where(sources.c.lease_owner.is_not(None)).where(sources.c.lease_until >= now)))
+        owners |= set(connection.scalars(
+            sa.select(host_slots.c.owner).distinct()
+            .where(host_slots.c.owner.is_not(None)).where(host_slots.c.lease_until >= now)))
+        dead = sorted(o for o in owners if owner_is_dead_here(o))
+        if not dead:
+            return 0
+        freed = connection.execute(sa.update(sources).where(sources.c.lease_owner.in_(dead))
+                                   .values(lease_owner=None, lease_until=None)).rowcount
+        connection.execute(sa.update(host_slots).where(host_slots.c.owner.in_(dead))
+                           .values(owner=None, lease_until=None))
+    return max(freed, 0)
+
+
+def leased_due_count(db: Database, now: dt.datetime | None = None) -> int:
+    """Due sources that someone holds a live lease on: in flight, or held by a dead
+    worker until the lease expires. Nothing is finished while this is above zero."""
+    now = now or utcnow()
+    with db.begin() as connection:
+        return int(connection.scalar(
+            sa.select(sa.func.count()).select_from(sources)
+            .where(sources.c.status.not_in(IDLE_STATUSES))
+            .where(sa.or_(sources.c.next_poll.is_(None), sources.c.next_poll <= to_db_time(now)))
+            .where(sources.c.lease_until >= to_db_time(now))) or 0)
+
+
 def reap_dead_workers(db: Database, older_than: float) -> int:
     """Delete worker rows whose heartbeat stopped; their leases expire on their own."""
     cutoff = to_db_time(utcnow() - dt.timedelta(seconds=older_than))

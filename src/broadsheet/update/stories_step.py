@@ -72,13 +72,15 @@ def assign_pending_stories(db: Database, settings: Any = None, *, batch: int = B
     """Place queued articles until the queue is empty (or ``keep_going`` says stop,
     checked between batches); return how many were placed.
 
-    Safe to call often: with nothing queued it costs a few small queries. Call it from
+    Safe to call often: with nothing queued it costs two small queries. Call it from
     one process at a time (under the "stories" leader lease).
     """
     with _lock:
+        # Nothing queued: done, without loading the desk (a re-poll's whole fixed cost).
+        if placement_queue.drop_placed(db) == 0 and not placement_queue.queued_articles(db, 1):
+            return 0
         outlet_store.ensure_starter_outlets(db)
         loaded = _desk_for(db, settings)
-        placement_queue.drop_placed(db)
         placed = 0
         while keep_going is None or keep_going():
             pending = placement_queue.queued_articles(db, batch)

@@ -69,7 +69,9 @@ class Worker:
                 summary = asyncio.run(self.round())
                 total.outcomes.extend(summary.outcomes)
                 if summary.polled == 0:
-                    if once:
+                    # --once ends when nothing is due, leased ones included: a dead
+                    # worker's batch stays due until its lease is given back or expires.
+                    if once and leases.leased_due_count(self.db) == 0:
                         break
                     self.stopping.wait(self.idle_seconds)
         finally:
@@ -117,7 +119,11 @@ class Worker:
                                     self.lease_seconds)
 
     def _maintain(self) -> None:
-        """The leader's duties: forget dead workers, keep WebSub subscriptions alive."""
+        """Free the leases of dead workers of this machine at once (elsewhere they
+        expire), then the leader's duties: forget dead workers, renew WebSub."""
+        freed = leases.release_dead_local_owners(self.db)
+        if freed:
+            log.warning("freed the leases of a dead worker", extra={"count": freed})
         if leases.acquire_leader(self.db, "maintenance", self.id, self.lease_seconds):
             reaped = leases.reap_dead_workers(self.db, older_than=self.lease_seconds * 3)
             if reaped:
