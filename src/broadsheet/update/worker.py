@@ -20,6 +20,7 @@ from typing import Any
 from broadsheet.store import Database
 from broadsheet.sources.websub import renew_websub_leases
 from broadsheet.store import leases
+from broadsheet.store.placement_queue import count_queued
 from broadsheet.update.host_gate import DatabaseHostGate
 from broadsheet.update.pipeline import UpdateSummary, place_queued_articles, update_sources
 
@@ -79,10 +80,21 @@ class Worker:
             if placer:
                 placer.join()
             leases.forget_worker(self.db, self.id)
-        if once and self.place:  # --once drains: what this run stored gets placed
-            total.placed = place_queued_articles(self.db, self.settings, self.id,
-                                                 self.lease_seconds)
+        if once and self.place:
+            total.placed = self._drain()
         return total
+
+    def _drain(self) -> int:
+        """--once ends with nothing awaiting placement: place what is queued, or wait
+        while the holder of the stories lease (another worker finishing) does."""
+        placed = 0
+        while not self.stopping.is_set():
+            placed += place_queued_articles(self.db, self.settings, self.id,
+                                            self.lease_seconds)
+            if count_queued(self.db) == 0:
+                break
+            self.stopping.wait(PLACE_IDLE_SECONDS)
+        return placed
 
     def _place_loop(self, done: threading.Event) -> None:
         """The background placer: while this worker holds the stories lease, place
