@@ -378,17 +378,21 @@ def _start_poller(ctx: Context) -> subprocess.Popen[bytes]:
               help="Seconds a lease lasts without a heartbeat.")
 @click.option("--idle", "idle_seconds", type=float, default=5.0, show_default=True,
               help="Seconds to wait when nothing is due.")
-@click.option("--once", is_flag=True, help="Stop when nothing is due.")
+@click.option("--once", is_flag=True,
+              help="Stop when nothing is due and nothing awaits placement in stories.")
+@click.option("--no-stories", "skip_stories", is_flag=True,
+              help="Only poll: leave placing articles in stories to other workers.")
 @pass_context
 def worker(ctx: Context, batch: int, lease_seconds: float, idle_seconds: float,
-           once: bool) -> None:
-    """Poll due sources, sharing the work with every other worker on the same database."""
+           once: bool, skip_stories: bool) -> None:
+    """Poll due sources, sharing the work with every other worker on the same database;
+    the worker holding the stories lease places new articles in the background."""
     import signal
 
     from broadsheet.update.worker import Worker
 
     runner = Worker(ctx.db(), ctx.settings, batch=batch, lease_seconds=lease_seconds,
-                    idle_seconds=idle_seconds)
+                    idle_seconds=idle_seconds, place=not skip_stories)
     signal.signal(signal.SIGTERM, lambda *_: runner.stopping.set())
     click.echo(f"worker {runner.id} on {ctx.settings.database_url.split('@')[-1]}", err=True)
     try:
