@@ -105,3 +105,21 @@ def test_placer_killed_mid_batch_loses_nothing_and_places_nothing_twice(db, tmp_
     assert queued_after == set() and set(after) == stored_after
     assert counted_after == total  # each article in exactly one story, counted once
     assert {a: after[a] for a in placed} == placed  # the dead run's placements stand
+
+
+def test_upgrade_queues_the_articles_stored_before_the_queue(db, settings):
+    """Upgrading a database from before the queue queues exactly its unplaced articles."""
+    from alembic import command
+
+    import_lines(db, _lines(4, seed=5))
+    assert assign_pending_stories(db, settings) == 4
+    with db.engine.begin() as connection:
+        command.downgrade(db._alembic_config(connection), "ingest_0001")
+    stories_step._desks.clear()
+    import_lines(db, _lines(7, seed=5)[4:])  # stored while there was no queue
+    db.upgrade()
+    assert db.is_current()
+    assert count_queued(db) == 3
+    assert assign_pending_stories(db, settings) == 3
+    placed, queued, stored, counted = _state(db)
+    assert set(placed) == stored and not queued and counted == 7
