@@ -119,6 +119,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--curves", default="whole,polling",
+                        help="whole (stories included), polling (--no-stories), or both")
     args = parser.parse_args()
     port = free_port()
     farm = subprocess.Popen([sys.executable, "-m", "broadsheet.demo.server", "--port", str(port),
@@ -128,7 +130,8 @@ def main() -> None:
     feeds = [f"http://127.0.0.1:{port}/farm/{n}.xml" for n in range(args.feeds)]
     rows = []
     try:
-        for stories in (True, False):
+        curves = [c.strip() == "whole" for c in args.curves.split(",")]
+        for stories in curves:
             for count in (int(c) for c in args.workers.split(",")):
                 name, url = fresh_database(feeds)
                 try:
@@ -140,7 +143,7 @@ def main() -> None:
         farm.wait()
     print(f"{args.feeds} feeds x 20 items, PostgreSQL, {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f} at the end")
-    for stories in (True, False):
+    for stories in curves:
         chosen = [(c, r) for s, c, r in rows if s == stories]
         base = chosen[0][1]["polled"] / chosen[0][1]["wall"]
         print("whole path, stories included:" if stories else "polling alone (--no-stories):")
