@@ -147,6 +147,24 @@ def test_metrics_need_an_allowed_address_or_the_token(db, settings, live):
     assert routers  # the module mounts one route
 
 
+def test_metrics_print_timestamps_as_integers_and_the_placement_backlog(db, live):
+    import datetime as dt
+    import re
+
+    from broadsheet.store.sources import update_source
+
+    source = add_source(db, "https://news.test/feed", "News")
+    polled = dt.datetime(2026, 12, 6, 20, 15, 42, 750000, tzinfo=dt.UTC)
+    update_source(db, source.id, last_polled=polled, last_success=polled)
+    add_articles(db, source.id, 3)
+    text = requests.get(live.base_url + "/metrics").text
+    for name in ("last_poll", "last_success"):
+        value = re.search(rf"broadsheet_source_{name}_timestamp_seconds\{{[^}}]*\}} (\S+)",
+                          text).group(1)
+        assert value == str(int(polled.timestamp())), value  # not 1.76505e+09
+    assert "\nbroadsheet_placement_queue 3\n" in text
+
+
 def test_metrics_refused_outside_the_allow_list(db, tmp_path):
     from tests.conftest import make_settings
 

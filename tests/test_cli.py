@@ -63,6 +63,48 @@ def test_subscribe_update_and_list(tmp_path, newsroom):
     assert len(articles_json(tmp_path)) == len(rows)
 
 
+def test_update_says_how_many_articles_await_placement(tmp_path, newsroom):
+    for url in newsroom.feed_urls():
+        run_cli(tmp_path, "sources", "add", url)
+    polled = run_cli(tmp_path, "update", "--no-stories").stdout.splitlines()
+    stored = len(newsroom.newsroom.articles)
+    assert polled[1] == f"0 articles placed in stories; {stored} await placement"
+    assert run_cli(tmp_path, "stories", "backlog").stdout == f"{stored} articles await placement\n"
+    placed = run_cli(tmp_path, "update").stdout.splitlines()
+    assert placed[1] == f"{stored} articles placed in stories; 0 await placement"
+
+
+def test_sources_list_says_never_polled_until_the_first_poll(tmp_path, newsroom):
+    run_cli(tmp_path, "sources", "add", newsroom.feed_urls()[0])
+    before = run_cli(tmp_path, "sources", "list").stdout
+    assert "\tnever polled\t" in before and "\tok\t" not in before
+    run_cli(tmp_path, "update")
+    assert "\tok\t" in run_cli(tmp_path, "sources", "list").stdout
+
+
+def test_update_fails_when_every_source_failed_and_names_each(tmp_path):
+    server = ScriptedServer().start()
+    try:
+        fine = Reply(200, rss([{"title": "A", "guid": "a"}]), {"Content-Type": "application/rss+xml"})
+        for path in ("/gone.xml", "/broken.xml", "/fine.xml"):
+            server.route(path, fine)
+        for path in ("/gone.xml", "/broken.xml"):
+            run_cli(tmp_path, "sources", "add", server.url(path))
+        server.route("/gone.xml", Reply(404, b"no"))
+        server.route("/broken.xml", Reply(200, b"\x00\x01 not a feed", {"Content-Type": "text/plain"}))
+        failed = run_cli(tmp_path, "update", check=False)
+        assert failed.returncode == 1, failed.stdout
+        assert "2 failed" in failed.stdout
+        for path, reason in (("/gone.xml", "404"), ("/broken.xml", "parse")):
+            line = next(x for x in failed.stderr.splitlines() if server.url(path) in x)
+            assert "source failed" in line and reason in line
+        run_cli(tmp_path, "sources", "add", server.url("/fine.xml"))
+        partly = run_cli(tmp_path, "update", "--all", check=False)
+        assert partly.returncode == 0 and "2 failed" in partly.stdout
+    finally:
+        server.stop()
+
+
 def test_sources_add_discovers_the_feed_of_a_home_page(tmp_path, newsroom):
     home_page = newsroom.home_urls()[0]
     out = run_cli(tmp_path, "sources", "add", home_page).stdout
@@ -273,6 +315,13 @@ def test_demo_ingests_and_serves_the_site(tmp_path):
         text = article.decode()
         assert f"http://127.0.0.1:{newsroom_port}/" in text and "/s/" not in text
         assert "<time datetime=" in text
+        # The demo keeps its loopback exception in the home's settings file, so a plain
+        # `broadsheet update` (no allowed networks in the environment) reaches it.
+        assert 'allowed_networks = "127.0.0.1/32"' in (tmp_path / "broadsheet.toml").read_text()
+        again = subprocess.run([sys.executable, "-m", "broadsheet", "update", "--all"],
+                               env=environment, capture_output=True, text=True, timeout=300)
+        assert again.returncode == 0, again.stderr
+        assert " 0 failed;" in again.stdout
     finally:
         process.send_signal(signal.SIGINT)
         try:

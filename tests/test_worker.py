@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from broadsheet.store import leases
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
-from broadsheet.store.schema import sources
+from broadsheet.store.schema import articles, placement_queue, sources
 from broadsheet.update.worker import Worker
 from tests.servers import Reply, ScriptedServer, rss
 
@@ -77,19 +77,24 @@ def test_threads_in_one_process_poll_each_source_once(db, settings, server):
     assert article_store.count_articles(db) == 36
 
 
-def _spawn_worker(database_url: str, home: str) -> subprocess.Popen:
+def _spawn_worker(database_url: str, home: str, *extra: str, lease: str = "3"
+                  ) -> subprocess.Popen:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
     environment.update(BROADSHEET_HOME=home, BROADSHEET_DATABASE_URL=database_url,
                        BROADSHEET_ALLOWED_NETWORKS="127.0.0.1/32",
                        BROADSHEET_POLL_MIN_INTERVAL="3600")
     return subprocess.Popen(
-        [sys.executable, "-m", "broadsheet", "worker", "--batch", "4", "--lease", "3",
-         "--idle", "0.5"], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [sys.executable, "-m", "broadsheet", "worker", "--batch", "4", "--lease", lease,
+         "--idle", "0.5", *extra], env=environment, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
 
 
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_killed_worker_leases_are_reclaimed(tmp_path, _pg_database, server):
+    """Three workers with real-life leases (120 s); one is SIGKILLed mid-batch. The others
+    run with --once and must not stop while the dead worker's batch is still due: they
+    free its leases (a dead process of this machine) and store every item, once."""
     from tests.conftest import _empty
 
     db = _pg_database
@@ -97,30 +102,31 @@ def test_killed_worker_leases_are_reclaimed(tmp_path, _pg_database, server):
     urls = _farm(server, 40, delay=0.15)
     for url in urls:
         source_store.add_source(db, url)
-    processes = [_spawn_worker(db.url, str(tmp_path)) for _ in range(3)]
+    processes = [_spawn_worker(db.url, str(tmp_path), "--once", lease="120")
+                 for _ in range(3)]
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and sum(server.hits.values()) < 6:
             time.sleep(0.05)
         processes[0].send_signal(signal.SIGKILL)
         processes[0].wait()
-        while time.monotonic() < deadline:
-            polled = [s for s in source_store.list_sources(db) if s.last_success]
-            if len(polled) == len(urls):
-                break
-            time.sleep(0.2)
+        for process in processes[1:]:  # --once: they stop when nothing is left to do
+            assert process.wait(timeout=90) == 0
     finally:
         for process in processes[1:]:
-            process.send_signal(signal.SIGTERM)
-        for process in processes[1:]:
-            process.wait(timeout=30)
+            if process.poll() is None:
+                process.kill()
     assert all(s.last_success for s in source_store.list_sources(db)), "a source was lost"
     twice = [path for path, hits in server.hits.items() if hits > 1]
     assert len(twice) <= 4, f"only the dead worker's batch may be polled again: {twice}"
-    assert article_store.count_articles(db) == 40 * 3
-    with db.begin() as connection:  # the dead worker's leases may linger, but expired
+    with db.begin() as connection:
+        keys = connection.execute(sa.select(
+            sa.func.count(), sa.func.count(sa.distinct(articles.c.entry_key)))
+            .select_from(articles)).one()
+        assert tuple(keys) == (40 * 3, 40 * 3)  # every item stored, none twice
         assert connection.scalar(sa.select(sa.func.count()).select_from(sources).where(
             sources.c.lease_until > dt.datetime.now(dt.UTC))) == 0
+        assert connection.scalar(sa.select(sa.func.count()).select_from(placement_queue)) == 0
 
 
 def _free_port() -> int:

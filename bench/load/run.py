@@ -7,8 +7,12 @@ slice of it is ingested with ``broadsheet update`` so the pages have articles; t
 ``broadsheet run`` serves the site and polls on its schedule. A load generator in
 another process holds a fixed rate across the front page, article pages, search and
 ``/api/v1/articles``: first while nothing is due (idle), then after the whole farm is
-subscribed (ingesting). Printed for both phases: requests/s, p50/p99 latency, errors;
-the server's resident memory through the run; and the p99 ratio ingesting / idle.
+subscribed (ingesting). Printed for both phases: requests/s, p50/p99 latency overall
+and per kind (front, article, search, API), errors; the server's resident memory through
+the run; and the p99 ratio ingesting / idle. The load generator runs at a lower CPU
+priority (``--generator-nice``, default 5) so that it does not take the cores from what
+it measures, and its own CPU time is printed, with how late it sent requests against its
+schedule (``late p99``: time the generator itself lost), so its share is accounted for.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
@@ -26,6 +31,9 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
+
+KINDS = ("front", "article", "search", "api")
+GENERATOR_NICE = 5
 
 WORDS = ["harbour", "council", "bridge", "school", "storm", "river", "market", "train",
          "budget", "mayor", "festival", "hospital"]
@@ -70,6 +78,7 @@ def generate(base: str, rate: float, seconds: float, out: str, threads: int = 32
     ids = _article_ids(parts)
     paths = ["/", "/api/v1/articles?limit=20"]
     latencies: list[float] = []
+    by_kind: dict[str, list[float]] = {name: [] for name in KINDS}
     late: list[float] = []
     errors: dict[str, int] = {}
     lock = threading.Lock()
@@ -103,6 +112,7 @@ def generate(base: str, rate: float, seconds: float, out: str, threads: int = 32
             done = time.monotonic()
             with lock:
                 latencies.append(done - sent)
+                by_kind[KINDS[kind] if kind != 1 or ids else KINDS[3]].append(done - sent)
                 late.append(max(0.0, sent - due))
                 if problem:
                     errors[problem] = errors.get(problem, 0) + 1
@@ -115,7 +125,7 @@ def generate(base: str, rate: float, seconds: float, out: str, threads: int = 32
         thread.join()
     elapsed = time.monotonic() - start
     Path(out).write_text(json.dumps({"latencies": latencies, "late": late, "errors": errors,
-                                     "elapsed": elapsed}))
+                                     "elapsed": elapsed, "by_kind": by_kind}))
 
 
 def _article_ids(parts) -> list[int]:  # noqa: ANN001
@@ -134,11 +144,15 @@ def phase(base: str, rate: float, seconds: float, server_pid: int, label: str) -
     """Run the generator in another process while sampling the server's memory."""
     out = tempfile.mktemp(suffix=".json")
     samples: list[float] = [rss_mb(server_pid)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen([sys.executable, __file__, "--generate", base, str(rate),
-                                str(seconds), out])
+                                str(seconds), out],
+                               preexec_fn=lambda: os.nice(GENERATOR_NICE))
     while process.poll() is None:
         time.sleep(min(10.0, seconds / 6))
         samples.append(rss_mb(server_pid))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the generator, reaped above
+    generator_cpu = (usage.ru_utime + usage.ru_stime) - (before.ru_utime + before.ru_stime)
     data = json.loads(Path(out).read_text())
     os.unlink(out)
     lat = data["latencies"]
@@ -146,11 +160,15 @@ def phase(base: str, rate: float, seconds: float, server_pid: int, label: str) -
                "p50": percentile(lat, 0.5) * 1000, "p99": percentile(lat, 0.99) * 1000,
                "late_p99": percentile(data["late"], 0.99) * 1000,
                "errors": sum(data["errors"].values()), "error_kinds": data["errors"],
-               "rss": samples}
+               "rss": samples, "generator_cpu": generator_cpu,
+               "kinds": {k: percentile(v, 0.99) * 1000 for k, v in data["by_kind"].items()}}
     print(f"{label:>10}: {figures['requests']} requests, {figures['rps']:.1f} req/s, "
-          f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms, "
+          f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms "
+          f"({', '.join(f'{k} {v:.0f}' for k, v in figures['kinds'].items())}), "
           f"{figures['errors']} errors {data['errors'] or ''}; "
-          f"server RSS {samples[0]:.0f} -> {samples[-1]:.0f} MB "
+          f"generator (nice {GENERATOR_NICE}) CPU {generator_cpu:.1f} s "
+          f"= {100 * generator_cpu / data['elapsed']:.0f}% of a core, late p99 "
+          f"{figures['late_p99']:.0f} ms; server RSS {samples[0]:.0f} -> {samples[-1]:.0f} MB "
           f"(samples {', '.join(f'{s:.0f}' for s in samples)})", flush=True)
     return figures
 
@@ -199,6 +217,11 @@ def main() -> None:
         articles = _count(env)
         print(f"articles stored by the end: {articles}")
         ratio = loaded["p99"] / idle["p99"] if idle["p99"] else float("inf")
+        for kind in KINDS:
+            if idle["kinds"].get(kind):
+                print(f"  {kind:>8} p99 {idle['kinds'][kind]:.0f} -> "
+                      f"{loaded['kinds'][kind]:.0f} ms "
+                      f"({loaded['kinds'][kind] / idle['kinds'][kind]:.2f}x)")
         print(f"p99 ratio ingesting/idle: {ratio:.2f} (target <= 2); errors "
               f"{idle['errors'] + loaded['errors']} (target 0); RSS "
               f"{idle['rss'][0]:.0f} -> {loaded['rss'][-1]:.0f} MB")

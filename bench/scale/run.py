@@ -4,8 +4,11 @@ Run on demand:  .venv/bin/python bench/scale/run.py [--feeds 2000] [--workers 1,
 
 A feed farm (the demo newsroom's ``/farm/<n>.xml``, 20 items each) runs in its own
 process. For each worker count a fresh database gets the same subscriptions; the
-workers run ``broadsheet worker --once`` until nothing is due. Printed: wall time,
-feeds/s and entries/s, the ratio to one worker measured in the same run, the most
+workers run ``broadsheet worker --once`` until nothing is due and nothing awaits
+placement in stories. Two curves: the whole path (polling, storing, and the stories
+stage, which one worker at a time runs under the stories lease) and polling alone
+(``--no-stories``: the part that parallelises). Printed: wall time, feeds/s and
+entries/s, the ratio to one worker measured in the same run, articles placed, the most
 database connections seen, and the peak resident memory of one worker.
 """
 
@@ -71,14 +74,15 @@ def drop_database(name: str) -> None:
     admin.dispose()
 
 
-def run_workers(count: int, url: str, name: str) -> dict[str, float]:
+def run_workers(count: int, url: str, name: str, stories: bool = True) -> dict[str, float]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
     environment.update(BROADSHEET_DATABASE_URL=url, BROADSHEET_ALLOWED_NETWORKS="127.0.0.1/32",
                        BROADSHEET_FETCH_PAGES="false", BROADSHEET_HOME="/tmp/broadsheet-bench",
                        BROADSHEET_PER_HOST_CONCURRENCY="8", BROADSHEET_CONCURRENCY="32")
     started = time.monotonic()
     processes = [subprocess.Popen(
-        [sys.executable, "-m", "broadsheet", "worker", "--once", "--batch", "100"],
+        [sys.executable, "-m", "broadsheet", "worker", "--once", "--batch", "100",
+         *([] if stories else ["--no-stories"])],
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(count)]
     peak = {"rss": 0.0, "connections": 0.0}
@@ -105,14 +109,18 @@ def run_workers(count: int, url: str, name: str) -> dict[str, float]:
         entries = connection.scalar(sa.text("SELECT count(*) FROM articles"))
         polled = connection.scalar(sa.text(
             "SELECT count(*) FROM sources WHERE last_success IS NOT NULL"))
+        placed = connection.scalar(sa.text("SELECT count(*) FROM article_stories"))
     engine.dispose()
-    return {"wall": wall, "polled": float(polled or 0), "entries": float(entries or 0), **peak}
+    return {"wall": wall, "polled": float(polled or 0), "entries": float(entries or 0),
+            "placed": float(placed or 0), **peak}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--curves", default="whole,polling",
+                        help="whole (stories included), polling (--no-stories), or both")
     args = parser.parse_args()
     port = free_port()
     farm = subprocess.Popen([sys.executable, "-m", "broadsheet.demo.server", "--port", str(port),
@@ -122,22 +130,30 @@ def main() -> None:
     feeds = [f"http://127.0.0.1:{port}/farm/{n}.xml" for n in range(args.feeds)]
     rows = []
     try:
-        for count in (int(c) for c in args.workers.split(",")):
-            name, url = fresh_database(feeds)
-            try:
-                rows.append((count, run_workers(count, url, name)))
-            finally:
-                drop_database(name)
+        curves = [c.strip() == "whole" for c in args.curves.split(",")]
+        for stories in curves:
+            for count in (int(c) for c in args.workers.split(",")):
+                name, url = fresh_database(feeds)
+                try:
+                    rows.append((stories, count, run_workers(count, url, name, stories)))
+                finally:
+                    drop_database(name)
     finally:
         farm.terminate()
         farm.wait()
-    base = rows[0][1]["polled"] / rows[0][1]["wall"]
-    print(f"{'workers':>7} {'wall s':>7} {'feeds/s':>8} {'entries/s':>10} {'vs 1':>6} "
-          f"{'db conns':>8} {'peak RSS MB':>11}")
-    for count, row in rows:
-        rate = row["polled"] / row["wall"]
-        print(f"{count:>7} {row['wall']:>7.1f} {rate:>8.0f} {row['entries'] / row['wall']:>10.0f} "
-              f"{rate / base:>6.2f} {row['connections']:>8.0f} {row['rss']:>11.0f}")
+    print(f"{args.feeds} feeds x 20 items, PostgreSQL, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f} at the end")
+    for stories in curves:
+        chosen = [(c, r) for s, c, r in rows if s == stories]
+        base = chosen[0][1]["polled"] / chosen[0][1]["wall"]
+        print("whole path, stories included:" if stories else "polling alone (--no-stories):")
+        print(f"{'workers':>7} {'wall s':>7} {'feeds/s':>8} {'entries/s':>10} {'vs 1':>6} "
+              f"{'placed':>7} {'db conns':>8} {'peak RSS MB':>11}")
+        for count, row in chosen:
+            rate = row["polled"] / row["wall"]
+            print(f"{count:>7} {row['wall']:>7.1f} {rate:>8.0f} "
+                  f"{row['entries'] / row['wall']:>10.0f} {rate / base:>6.2f} "
+                  f"{row['placed']:>7.0f} {row['connections']:>8.0f} {row['rss']:>11.0f}")
 
 
 if __name__ == "__main__":

@@ -101,8 +101,10 @@ def sources_list(ctx: Context, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(row))
         else:
-            health = f"errors={s.error_count} last_error={s.last_error!r}" if s.error_count \
-                else "ok"
+            if s.error_count:
+                health = f"errors={s.error_count} last_error={s.last_error!r}"
+            else:
+                health = "ok" if s.last_polled else "never polled"
             click.echo(f"{s.id}\t{s.status}\t{s.title or '-'}\t{s.url}\t{health}\t"
                        f"last_success={row['last_success'] or '-'}\tnext={row['next_poll'] or '-'}")
 
@@ -229,11 +231,21 @@ def _iso(value: Any) -> str | None:
 @cli.command()
 @click.option("--all", "everything", is_flag=True, help="Poll every source, due or not.")
 @click.option("--source", "source_id", type=int, help="Poll one source.")
+@click.option("--no-stories", "skip_stories", is_flag=True,
+              help="Only poll: leave new articles queued for a later placement in stories.")
 @pass_context
-def update(ctx: Context, everything: bool, source_id: int | None) -> None:
-    """Poll due sources once, fetch new articles and print a summary."""
-    summary = _update_with_progress(ctx, everything=everything, source_id=source_id)
+def update(ctx: Context, everything: bool, source_id: int | None, skip_stories: bool) -> None:
+    """Poll due sources once, place new articles in stories and print a summary.
+
+    Exits with status 1 when every source polled failed.
+    """
+    summary = _update_with_progress(ctx, everything=everything, source_id=source_id,
+                                    place=not skip_stories)
     click.echo(summary.line())
+    click.echo(summary.placement_line())
+    if summary.all_failed:
+        click.echo(f"error: all {summary.polled} sources failed", err=True)
+        sys.exit(1)
 
 
 def _update_with_progress(ctx: Context, **kwargs: Any) -> Any:
@@ -381,17 +393,21 @@ def _start_poller(ctx: Context) -> subprocess.Popen[bytes]:
               help="Seconds a lease lasts without a heartbeat.")
 @click.option("--idle", "idle_seconds", type=float, default=5.0, show_default=True,
               help="Seconds to wait when nothing is due.")
-@click.option("--once", is_flag=True, help="Stop when nothing is due.")
+@click.option("--once", is_flag=True,
+              help="Stop when nothing is due and nothing awaits placement in stories.")
+@click.option("--no-stories", "skip_stories", is_flag=True,
+              help="Only poll: leave placing articles in stories to other workers.")
 @pass_context
 def worker(ctx: Context, batch: int, lease_seconds: float, idle_seconds: float,
-           once: bool) -> None:
-    """Poll due sources, sharing the work with every other worker on the same database."""
+           once: bool, skip_stories: bool) -> None:
+    """Poll due sources, sharing the work with every other worker on the same database;
+    the worker holding the stories lease places new articles in the background."""
     import signal
 
     from broadsheet.update.worker import Worker
 
     runner = Worker(ctx.db(), ctx.settings, batch=batch, lease_seconds=lease_seconds,
-                    idle_seconds=idle_seconds)
+                    idle_seconds=idle_seconds, place=not skip_stories)
     signal.signal(signal.SIGTERM, lambda *_: runner.stopping.set())
     click.echo(f"worker {runner.id} on {ctx.settings.database_url.split('@')[-1]}", err=True)
     try:
@@ -466,6 +482,27 @@ def _serve(ctx: Context, sock: socket.socket) -> None:
     serve(app, ctx.settings, sock)
 
 
+DEMO_NETWORK = "127.0.0.1/32"
+
+
+def _keep_demo_network(ctx: Context) -> None:
+    """Write the demo newsroom's loopback network into the home's settings file.
+
+    The address guard refuses loopback by default; keeping the exception in
+    ``<home>/broadsheet.toml`` lets a later ``broadsheet update`` or ``run`` on the demo
+    data reach the newsroom. A value the user set anywhere is left alone.
+    """
+    origins = {name: origin for name, _value, origin in ctx.settings.rows()}
+    path = ctx.settings.home_path / "broadsheet.toml"
+    if origins["allowed_networks"] != "default" or ctx.settings.config not in ("", str(path)):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    separator = "" if not existing or existing.endswith("\n") else "\n"
+    path.write_text(f'{existing}{separator}# added by `broadsheet demo`: its newsroom is on '
+                    f'loopback\nallowed_networks = "{DEMO_NETWORK}"\n', encoding="utf-8")
+
+
 @cli.command()
 @click.option("--port", type=int, help="Site port (BROADSHEET_PORT, default 8000).")
 @click.option("--newsroom-port", type=int,
@@ -481,8 +518,9 @@ def demo(ctx: Context, port: int | None, newsroom_port: int | None, seed: int,
     from broadsheet.server import listen
     from broadsheet.sources import subscribe
 
+    _keep_demo_network(ctx)  # before ctx.use: it writes only a value nobody has set
     ctx.use(port=port, newsroom_port=newsroom_port,
-            allowed_networks=ctx.settings.allowed_networks or "127.0.0.1/32")
+            allowed_networks=ctx.settings.allowed_networks or DEMO_NETWORK)
     # Both ports are taken before anything is printed or ingested: a busy one is one line.
     site = None if no_serve else listen(
         ctx.settings.host, ctx.settings.port, "demo",

@@ -69,6 +69,15 @@ def stories_rebuild(ctx: Context) -> None:
     click.echo(f"placed {placed} articles")
 
 
+@stories.command("backlog")
+@pass_context
+def stories_backlog(ctx: Context) -> None:
+    """Print how many stored articles await placement in a story (nothing is placed)."""
+    from broadsheet.store.placement_queue import count_queued
+
+    click.echo(f"{count_queued(ctx.db())} articles await placement")
+
+
 @click.command("import-articles")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_context

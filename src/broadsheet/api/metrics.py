@@ -35,8 +35,16 @@ def _label(value: object) -> str:
     return f'"{text}"'
 
 
-def _stamp(value: dt.datetime | None) -> float:
-    return value.timestamp() if value else 0.0
+def _stamp(value: dt.datetime | None) -> int:
+    """Whole seconds since the epoch (0: never): ``%g`` would print 1.76502e+09."""
+    return int(value.timestamp()) if value else 0
+
+
+def _number(value: float) -> str:
+    """A sample value in full: integers as integers, other floats round-trippable."""
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
 
 
 class _Lines:
@@ -48,7 +56,8 @@ class _Lines:
         self.lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
         for labels, value in samples:
             text = ",".join(f"{k}={_label(v)}" for k, v in labels.items())
-            self.lines.append(f"{name}{{{text}}} {value:g}" if text else f"{name} {value:g}")
+            number = _number(value)
+            self.lines.append(f"{name}{{{text}}} {number}" if text else f"{name} {number}")
 
 
 def render_metrics(db: Database) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -99,6 +99,40 @@ def forget_worker(db: Database, worker_id: str) -> None:
         connection.execute(sa.delete(workers).where(workers.c.id == worker_id))
 
 
+def release_dead_local_owners(db: Database) -> int:
+    """Give back at once the source and host-slot leases of processes of this machine
+    that died (SIGKILL, OOM) instead of waiting for the leases to expire; return how
+    many sources were freed. Owners on other machines are left to their expiry."""
+    now = to_db_time(utcnow())
+    with db.begin() as connection:
+        owners = set(connection.scalars(
+            sa.select(sources.c.lease_owner).distinct()
+            .where(sources.c.lease_owner.is_not(None)).where(sources.c.lease_until >= now)))
+        owners |= set(connection.scalars(
+            sa.select(host_slots.c.owner).distinct()
+            .where(host_slots.c.owner.is_not(None)).where(host_slots.c.lease_until >= now)))
+        dead = sorted(o for o in owners if owner_is_dead_here(o))
+        if not dead:
+            return 0
+        freed = connection.execute(sa.update(sources).where(sources.c.lease_owner.in_(dead))
+                                   .values(lease_owner=None, lease_until=None)).rowcount
+        connection.execute(sa.update(host_slots).where(host_slots.c.owner.in_(dead))
+                           .values(owner=None, lease_until=None))
+    return max(freed, 0)
+
+
+def leased_due_count(db: Database, now: dt.datetime | None = None) -> int:
+    """Due sources that someone holds a live lease on: in flight, or held by a dead
+    worker until the lease expires. Nothing is finished while this is above zero."""
+    now = now or utcnow()
+    with db.begin() as connection:
+        return int(connection.scalar(
+            sa.select(sa.func.count()).select_from(sources)
+            .where(sources.c.status.not_in(IDLE_STATUSES))
+            .where(sa.or_(sources.c.next_poll.is_(None), sources.c.next_poll <= to_db_time(now)))
+            .where(sources.c.lease_until >= to_db_time(now))) or 0)
+
+
 def reap_dead_workers(db: Database, older_than: float) -> int:
     """Delete worker rows whose heartbeat stopped; their leases expire on their own."""
     cutoff = to_db_time(utcnow() - dt.timedelta(seconds=older_than))
@@ -106,8 +140,38 @@ def reap_dead_workers(db: Database, older_than: float) -> int:
         return connection.execute(sa.delete(workers).where(workers.c.heartbeat < cutoff)).rowcount
 
 
+def process_owner_id() -> str:
+    """An owner id unique across machines and restarts: host, process id, random part.
+    Leases held under such an id can be taken over as soon as that process is gone."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_is_dead_here(owner: str) -> bool:
+    """True when ``owner`` (see ``process_owner_id``) names a process of this machine
+    that no longer runs: its leases need not wait to expire."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
+
+
 def acquire_leader(db: Database, name: str, owner: str, lease_seconds: float) -> bool:
-    """Take or keep the named leadership for a while; True when ``owner`` holds it."""
+    """Take or keep the named leadership for a while; True when ``owner`` holds it.
+
+    A leadership whose holder died on this machine is taken over at once (a killed
+    ``update`` must not keep the stories stage waiting for its lease to run out);
+    elsewhere, once its lease has expired.
+    """
     now = utcnow()
     until = to_db_time(now + dt.timedelta(seconds=lease_seconds))
     with db.begin() as connection:
@@ -119,6 +183,15 @@ def acquire_leader(db: Database, name: str, owner: str, lease_seconds: float) ->
             .where(sa.or_(leader_locks.c.owner == owner,
                           leader_locks.c.lease_until < to_db_time(now)))
             .values(owner=owner, lease_until=until))
+        if taken.rowcount == 1:
+            return True
+        holder = connection.scalar(sa.select(leader_locks.c.owner)
+                                   .where(leader_locks.c.name == name))
+        if holder is None or not owner_is_dead_here(holder):
+            return False
+        taken = connection.execute(
+            sa.update(leader_locks).where(leader_locks.c.name == name)
+            .where(leader_locks.c.owner == holder).values(owner=owner, lease_until=until))
     return taken.rowcount == 1
 
 

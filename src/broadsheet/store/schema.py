@@ -235,6 +235,16 @@ entry_tombstones = sa.Table(
 )
 """Entry keys of articles deleted on purpose: a feed that still lists them adds nothing."""
 
+placement_queue = sa.Table(
+    "placement_queue",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+              primary_key=True),
+)
+"""Articles stored but not yet placed in a story. A trigger on ``articles`` queues each
+new article in the transaction that stores it; the stories step deletes the row in the
+transaction that writes the placement (see store/placement_queue.py)."""
+
 websub_subscriptions = sa.Table(
     "websub_subscriptions",
     metadata,
@@ -297,8 +307,8 @@ story_state = sa.Table(
     sa.Column("value", sa.Integer, nullable=False, server_default="0"),
 )
 """Counters of the stories step: "version" is bumped by every write (a process whose
-in-memory clusterer saw another version reloads it), "watermark" is the article id
-below which every article was placed (with a margin for late commits)."""
+in-memory clusterer saw another version reloads it). What awaits placement is the
+placement queue, not a counter."""
 
 outlets = sa.Table(
     "outlets",

@@ -17,12 +17,9 @@ import sqlalchemy as sa
 from broadsheet.store.articles import StoredArticle, get_articles, visible
 from broadsheet.store.db import Database, as_utc, to_db_time
 from broadsheet.store.schema import (
-    article_signatures, article_stories, articles, sources, stories, story_state,
+    article_signatures, article_stories, articles, placement_queue, sources, stories,
+    story_state,
 )
-
-PENDING_MARGIN = 10_000
-"""Ids this far below the watermark are looked at again: a transaction that took an id
-before the last pass may have committed after it."""
 
 
 @dataclass(frozen=True)
@@ -111,26 +108,6 @@ def _pending_row(row: Any) -> PendingArticle:
         minhash=getattr(row, "minhash", None), fingerprint=getattr(row, "fingerprint", None))
 
 
-def pending_articles(db: Database, limit: int, watermark: int) -> list[PendingArticle]:
-    """Articles without a story, oldest first (by published, id), past the watermark."""
-    query = (
-        sa.select(articles.c.id, articles.c.source_id, articles.c.title, articles.c.text,
-                  articles.c.canonical_url, articles.c.published)
-        .select_from(articles.outerjoin(article_stories,
-                                        article_stories.c.article_id == articles.c.id))
-        .where(article_stories.c.article_id.is_(None))
-        .where(articles.c.id > max(0, watermark - PENDING_MARGIN))
-        .order_by(articles.c.published, articles.c.id).limit(limit))
-    with db.begin() as connection:
-        return [_pending_row(r) for r in connection.execute(query)]
-
-
-def max_article_id(db: Database) -> int:
-    """The highest article id stored."""
-    with db.begin() as connection:
-        return int(connection.scalar(sa.select(sa.func.max(articles.c.id))) or 0)
-
-
 def placed_since(db: Database, since: dt.datetime, chunk: int = 2000) -> Iterator[PendingArticle]:
     """Placed articles published at or after ``since``, oldest first, with their signatures."""
     after: tuple[dt.datetime, int] | None = None
@@ -202,11 +179,16 @@ def _lookup(db: Database, query: Any, column: Any, keys: Iterable[str]) -> dict[
 def record_placements(db: Database, placed: Sequence[PlacedArticle]) -> int:
     """Write a batch of placements and refresh the stories they touch; return the new version.
 
-    One transaction: signatures, memberships, story rows, and the version counter.
+    One transaction: signatures, memberships, story rows, the version counter, and the
+    articles' rows of the placement queue (so a crash places a batch wholly or not at all).
     """
     if not placed:
         return read_counter(db, "version")
     with db.begin() as connection:
+        ids = sorted(p.article_id for p in placed)
+        for start in range(0, len(ids), 500):
+            connection.execute(sa.delete(placement_queue)
+                               .where(placement_queue.c.article_id.in_(ids[start:start + 500])))
         connection.execute(db.insert(article_signatures).on_conflict_do_nothing(
             index_elements=["article_id"]), [
             {"article_id": p.article_id, "fingerprint": p.fingerprint, "minhash": p.minhash,
@@ -277,7 +259,10 @@ def clear_stories(db: Database) -> None:
     with db.begin() as connection:
         for table in (article_stories, article_signatures, stories):
             connection.execute(sa.delete(table))
-        _bump(connection, db, "watermark", 0)
+        # Every article waits for placement again.
+        connection.execute(sa.delete(placement_queue))
+        connection.execute(sa.insert(placement_queue).from_select(
+            ["article_id"], sa.select(articles.c.id)))
         _bump(connection, db, "version")
 
 

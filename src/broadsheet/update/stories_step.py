@@ -1,19 +1,25 @@
-"""The stories step: every stored article without a story gets one, in publication order.
+"""The stories step: every stored article gets a story, in publication order.
 
 ::
 
-    store.stories.pending_articles (no story row yet; oldest first, by published and id)
-        │   in batches, under the "stories" leader lease (one process at a time)
+    store.placement_queue.queued_articles  (queued by the database as each article is
+        │   stored; oldest first, by published and id) in batches, under the "stories"
+        │   leader lease (one process at a time)
         ▼
     stories.desk.article_features      canonical address, text fingerprint, MinHash, terms
-        ▼
+        ▼                              (for the whole batch before any is placed)
     store.stories.known_by_url / known_by_fingerprint    copies of older, stored articles
-        ▼
+        ▼                              (two queries for the whole batch)
     stories.desk.StoryDesk.place       same address → copy; same text → copy;
         │                              near-duplicate → copy ("also published by");
         │                              else the best recent story, or a new one
         ▼
-    store.stories.record_placements    signatures, memberships, stories: one transaction
+    store.stories.record_placements    signatures, memberships, stories, and the batch's
+                                       queue rows deleted: one transaction
+
+Polling never waits for this step: ``update`` runs it after polling, ``run`` and
+``worker`` in a background thread. A placer that dies leaves its batch queued; the
+next one places it, once.
 
 The desk (clusterer and near-duplicate index) lives in memory for the process's life.
 It is rebuilt from the last window of placed articles when the process starts, and
@@ -26,10 +32,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from broadsheet.store import Database
 from broadsheet.store import outlets as outlet_store
+from broadsheet.store import placement_queue
 from broadsheet.store import stories as story_store
 from broadsheet.store.stories import PendingArticle, PlacedArticle
 from broadsheet.stories.desk import (
@@ -59,27 +67,28 @@ def _window_hours(settings: Any) -> float:
     return float(getattr(settings, "story_window_hours", None) or DEFAULT_WINDOW_HOURS)
 
 
-def assign_pending_stories(db: Database, settings: Any = None, *, batch: int = BATCH) -> int:
-    """Place every article that has no story yet; return how many were placed.
+def assign_pending_stories(db: Database, settings: Any = None, *, batch: int = BATCH,
+                           keep_going: Callable[[], bool] | None = None) -> int:
+    """Place queued articles until the queue is empty (or ``keep_going`` says stop,
+    checked between batches); return how many were placed.
 
-    Safe to call often: with nothing pending it costs two small queries. Call it from
-    one process at a time (the worker holds the "stories" leader lease).
+    Safe to call often: with nothing queued it costs two small queries. Call it from
+    one process at a time (under the "stories" leader lease).
     """
     with _lock:
+        # Nothing queued: done, without loading the desk (a re-poll's whole fixed cost).
+        if placement_queue.drop_placed(db) == 0 and not placement_queue.queued_articles(db, 1):
+            return 0
         outlet_store.ensure_starter_outlets(db)
         loaded = _desk_for(db, settings)
-        top = story_store.max_article_id(db)
-        watermark = story_store.read_counter(db, "watermark")
         placed = 0
-        while True:
-            pending = story_store.pending_articles(db, batch, watermark)
+        while keep_going is None or keep_going():
+            pending = placement_queue.queued_articles(db, batch)
             if not pending:
                 break
             placements = _place_batch(db, loaded.desk, pending)
             loaded.version = story_store.record_placements(db, placements)
             placed += len(placements)
-        if top > watermark:
-            story_store.set_counter(db, "watermark", top)
         if placed:
             log.info("stories placed", extra={"count": placed})
         return placed
