@@ -40,6 +40,11 @@ class ArticleStory:
 
     story: story_store.Story | None = None
     related: list[StoredArticle] = field(default_factory=list)
+    """Everything shown as related: ``same_story`` then ``nearest``."""
+    same_story: list[StoredArticle] = field(default_factory=list)
+    """Other coverage of this very story (the only items labelled so)."""
+    nearest: list[StoredArticle] = field(default_factory=list)
+    """Articles of the nearest other story: shown under their own heading."""
     related_is_nearest: bool = False
     copies: list[StoredArticle] = field(default_factory=list)
     outlet: Outlet | None = None
@@ -66,7 +71,9 @@ def article_story(db: Database, article: StoredArticle, limit: int = 5) -> Artic
     by_id = {a.id: a for _, a, _ in rows}
     context.related = [by_id[i] for i in ids if i in by_id]
     same_story = {a.id for sid, a, _ in rows if sid == place.story_id}
-    context.related_is_nearest = bool(context.related) and context.related[0].id not in same_story
+    context.same_story = [a for a in context.related if a.id in same_story]
+    context.nearest = [a for a in context.related if a.id not in same_story]
+    context.related_is_nearest = bool(context.related) and not context.same_story
     context.copies = story_store.copies_of(db, article.id, place.duplicate_of)
     return context
 
@@ -108,13 +115,14 @@ def story_page(db: Database, story_id: int) -> dict[str, Any] | None:
                (entry.outlet.ownership if entry.outlet else None) or UNKNOWN)
         groups.setdefault(key, []).append(entry)
     copies = {m.article.id: m.duplicate_of for m in members if m.duplicate_of}
+    reasons = {m.article.id: m.reason for m in members if m.reason}
     originals = [a for a in articles if a.id not in copies]
     return {
         "story": story, "timeline": articles, "copies": copies,
         "names": {a.id: a.source_title or a.source_url for a in articles},
         "first": (originals or articles)[0], "coverage": list(coverage.values()),
         "groups": sorted(groups.items(), key=lambda kv: (kv[0][0] == UNKNOWN, kv[0])),
-        "profiles": profiles,
+        "profiles": profiles, "reasons": reasons,
     }
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import mul
@@ -43,9 +43,11 @@ DEFAULT_THRESHOLD = 0.2
 train split of real news by bench/stories/tune.py."""
 TIME_PENALTY = 0.3
 """Share of the score lost by a story last updated a whole window ago."""
+IDF_POWER = 2.0
+"""IDF is raised to this power (see ``weigh_terms``); chosen on train with the threshold."""
 SAME_SOURCE_PENALTY = 0.25
 """Share of the score lost when the story already has an article from the same outlet."""
-QUERY_TERMS = 16
+QUERY_TERMS = 32
 """The article's strongest terms, used to find candidate stories."""
 MAX_POSTINGS = 150
 """Terms in more active stories than this are too common to find candidates with."""
@@ -97,9 +99,11 @@ class _Story:
 class StoryClusterer:
     """Assigns articles to stories one at a time (see the module docstring)."""
 
-    def __init__(self, window_hours: float = 72.0, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(self, window_hours: float = 72.0, threshold: float = DEFAULT_THRESHOLD,
+                 idf_power: float = IDF_POWER) -> None:
         self.window_hours = window_hours
         self.threshold = threshold
+        self.idf_power = idf_power
         self._window = window_hours * 3600.0
         self._df: dict[str, int] = {}
         self._docs = 0
@@ -109,6 +113,7 @@ class StoryClusterer:
         self._expiry: list[tuple[float, str]] = []
         self._story_of: dict[str, str] = {}
         self._clock = -math.inf
+        self._learned: set[str] = set()
         self.last_nearest: str | None = None
         """After ``assign``: the closest other active story, if any scored at all."""
         self.last_reason: Reason | None = None
@@ -128,7 +133,9 @@ class StoryClusterer:
             return known
         if counts is None:
             counts = article_terms(article.title, article.text)
-        if self._frozen_idf is None:
+        if article.id in self._learned:
+            self._learned.discard(article.id)
+        elif self._frozen_idf is None:
             self._learn(counts)
         vector = self._vector(counts)
         when = article.published.timestamp()
@@ -150,11 +157,10 @@ class StoryClusterer:
     def _reason(self, article: ClusterInput, vector: dict[str, float], story: _Story,
                 score: float) -> Reason:
         centroid = story.centroid
-        shares = sorted(((-w * centroid.get(t, 0.0), t) for t, w in vector.items()
-                         if t in centroid))[:REASON_TERMS]
+        shares = {t: w * centroid[t] for t, w in vector.items() if t in centroid}
+        top = sorted(shares, key=lambda t: (-shares[t], t))[:REASON_TERMS]
         forms = surface_forms(article.title, article.text)
-        return Reason(story.id, score, self.threshold,
-                      tuple(forms.get(t, t) for _, t in shares))
+        return Reason(story.id, score, self.threshold, tuple(forms.get(t, t) for t in top))
 
     def nearest_stories(self, article: ClusterInput, limit: int = 3) -> list[tuple[str, float]]:
         """Return up to ``limit`` active (story id, score) pairs closest to ``article``."""
@@ -162,6 +168,24 @@ class StoryClusterer:
         vector = self._vector(counts)
         scores = self._scores(vector, article.published.timestamp(), article.source)
         return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+    def learn_ahead(self, batch: Iterable[tuple[str, dict[str, float]]]) -> None:
+        """Count a batch's (article id, terms) into IDF before any of it is placed.
+
+        A fresh clusterer's IDF comes from few documents and overrates the words a
+        kind of story always uses; learning a whole arriving batch first makes the
+        first placements as good as later ones (and the batch's order matter less).
+        Each article is counted once: ``assign`` will not count it again, and
+        ``skip_learned`` forgets one that will not be assigned (a copy).
+        """
+        for article_id, counts in batch:
+            if article_id not in self._learned and article_id not in self._story_of:
+                self._learn(counts)
+                self._learned.add(article_id)
+
+    def skip_learned(self, article_id: str) -> None:
+        """Forget that ``article_id`` was learned ahead (it will not be assigned)."""
+        self._learned.discard(article_id)
 
     def learn_idf(self, articles: Iterable[ClusterInput]) -> None:
         """Count ``articles`` into the document frequencies and freeze IDF until ``thaw_idf``."""
@@ -182,6 +206,7 @@ class StoryClusterer:
             "version": 2,
             "window_hours": self.window_hours,
             "threshold": self.threshold,
+            "idf_power": self.idf_power,
             "docs": self._docs,
             "df": dict(self._df),
             "clock": self._clock if math.isfinite(self._clock) else None,
@@ -198,7 +223,8 @@ class StoryClusterer:
         """Rebuild a clusterer from ``export_state`` data; ValueError if it is not such data."""
         if state.get("version") != 2:
             raise ValueError("stories: unknown clusterer state version")
-        clusterer = cls(window_hours=state["window_hours"], threshold=state["threshold"])
+        clusterer = cls(window_hours=state["window_hours"], threshold=state["threshold"],
+                        idf_power=state["idf_power"])
         clusterer._docs = int(state["docs"])
         clusterer._df = {str(k): int(v) for k, v in state["df"].items()}
         clusterer._clock = -math.inf if state["clock"] is None else float(state["clock"])
@@ -219,8 +245,8 @@ class StoryClusterer:
 
     def _vector(self, counts: dict[str, float]) -> dict[str, float]:
         if self._frozen_idf is not None:
-            return weigh_terms(counts, *self._frozen_idf)
-        return weigh_terms(counts, *_idf_table(self._df, self._docs, counts))
+            return weigh_terms(counts, *self._frozen_idf, self.idf_power)
+        return weigh_terms(counts, *_idf_table(self._df, self._docs, counts), self.idf_power)
 
     def _scores(self, vector: dict[str, float], when: float, source: str) -> dict[str, float]:
         partial: dict[str, float] = {}
@@ -346,24 +372,29 @@ def cluster_articles(
     *,
     window_hours: float = 72.0,
     threshold: float = DEFAULT_THRESHOLD,
+    idf_power: float = IDF_POWER,
     clusterer: StoryClusterer | None = None,
+    terms: Mapping[str, dict[str, float]] | None = None,
 ) -> dict[str, str]:
     """Group a batch of articles into stories: ``{article id: story id}``.
 
     IDF is learned from the whole batch before any article is placed, and
     articles are placed in (published, id) order, so the grouping does not depend
-    on the order of ``items``. Pass ``clusterer`` to continue from earlier state.
+    on the order of ``items``. Pass ``clusterer`` to continue from earlier state, and
+    ``terms`` (``{article id: article_terms(...)}``) when they were computed already.
     """
     ordered = sorted(items, key=lambda a: (a.published.timestamp(), a.id))
-    clusterer = clusterer or StoryClusterer(window_hours=window_hours, threshold=threshold)
-    counts = [article_terms(article.title, article.text) for article in ordered]
-    for terms in counts:
-        clusterer._learn(terms)
+    clusterer = clusterer or StoryClusterer(window_hours=window_hours, threshold=threshold,
+                                            idf_power=idf_power)
+    counts = [terms[article.id] if terms is not None and article.id in terms
+              else article_terms(article.title, article.text) for article in ordered]
+    for count in counts:
+        clusterer._learn(count)
     clusterer._freeze()
     try:
         return {
-            article.id: clusterer._assign(article, terms)
-            for article, terms in zip(ordered, counts, strict=True)
+            article.id: clusterer._assign(article, count)
+            for article, count in zip(ordered, counts, strict=True)
         }
     finally:
         clusterer.thaw_idf()
