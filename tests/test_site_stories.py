@@ -67,7 +67,7 @@ def test_story_page_shows_coverage(site, db):
                      html)
     # Grouped by outlet country and ownership, from the starter profiles.
     assert "GB · public broadcaster" in html and "GB · private" in html
-    assert "Unknown · Unknown" in html
+    assert "Unknown" not in html and "No outlet profile yet" in html  # herald.test
     timeline = html[html.index("Timeline of coverage"):]
     order = [timeline.index(f'href="/articles/{ids[k]}"') for k in ("bbc", "guardian", "wire")]
     assert order == sorted(order)
@@ -155,7 +155,8 @@ def test_the_nearest_story_is_not_called_other_coverage(site, db):
 
 def test_the_demo_near_miss_stays_apart(db, settings):
     """The demo's hoard found near Lorcalcombe is not the one found near North Ockpenport."""
-    from broadsheet.demo.generate import make_newsroom
+    from broadsheet.demo.generate import make_newsroom, outlet_profiles
+    from broadsheet.store.outlets import import_outlets
     from broadsheet.demo.server import NewsroomServer
     from broadsheet.sources import subscribe
     from broadsheet.update.pipeline import run_update
@@ -165,6 +166,7 @@ def test_the_demo_near_miss_stays_apart(db, settings):
     with NewsroomServer(newsroom) as server:
         for url in server.feed_urls():
             subscribe(db, settings, url)
+        import_outlets(db, outlet_profiles(newsroom, server.base_url))  # as `broadsheet demo`
         run_update(db, settings, everything=True)
     assign_pending_stories(db, settings)
     stored = article_store.all_articles(db)
@@ -177,6 +179,9 @@ def test_the_demo_near_miss_stays_apart(db, settings):
         for story_id in base:
             html = get(server.base_url + f"/stories/{story_id}").text
             assert "North Ockpenport" in html and "Lorcalcombe" not in html
+            assert "Unknown" not in html and "No outlet profile yet" not in html
+            countries = {o.country for o in newsroom.outlets}
+            assert any(f"<h3>{c} · " in html for c in countries)
         lorcal = next(a for a in stored if "Lorcalcombe" in a.title)
         page = get(server.base_url + f"/articles/{lorcal.id}").text
         if "Other coverage of this story" in page:
@@ -185,3 +190,30 @@ def test_the_demo_near_miss_stays_apart(db, settings):
     finally:
         server.stop()
         stories_step._desks.clear()
+
+
+def test_outlet_profiles_where_readers_look(site, db):
+    from broadsheet.store.outlets import Outlet, save_outlet
+
+    base, ids = site
+    bbc = article_store.get_articles(db, [ids["bbc"]])[0]
+    source = get(base + f"/sources/{bbc.source_id}").text
+    profile = source[source.index('class="outlet-profile"'):]
+    profile = profile[:profile.index("</p>")]
+    assert "About BBC:" in profile
+    assert '<a href="https://en.wikipedia.org/wiki/BBC" rel="noopener noreferrer" ' \
+           'title="Source of this fact">GB</a>' in profile
+    # An owner (and ownership) with no citation is text, never a dead link.
+    save_outlet(db, Outlet("herald", "The Herald", ("herald.test",), "GB", "en", "private",
+                           "Herald Holdings", {"country": "https://herald.test/about"}))
+    page = get(base + f"/articles/{ids['choir']}").text
+    about = page[page.index('class="outlet-profile"'):]
+    about = about[:about.index("</p>")]
+    assert '<a href="https://herald.test/about"' in about
+    assert 'owned by <span class="uncited">Herald Holdings</span>' in about
+    assert '<span class="uncited">private</span>' in about
+    assert 'href="#"' not in page
+    place = story_store.article_place(db, ids["bbc"])
+    story = get(base + f"/stories/{place.story_id}").text
+    assert "No outlet profile yet" not in story and "GB · private" in story
+    assert "owned by <span class=\"uncited\">Herald Holdings</span>" in story

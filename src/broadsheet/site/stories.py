@@ -11,16 +11,25 @@ from typing import Any
 from broadsheet.store import Database
 from broadsheet.store import stories as story_store
 from broadsheet.store.articles import StoredArticle
-from broadsheet.store.outlets import Outlet, outlets_for_urls
+from broadsheet.store.outlets import Outlet, outlet_for_source, outlets_for_urls
 from broadsheet.stories.related import RelatedCandidate, related_articles
 
-UNKNOWN = "Unknown"
+UNKNOWN = "No outlet profile yet"
+"""The heading of the story page's outlets that have no profile (never "Unknown · Unknown")."""
 
 
 def outlet_of(db: Database, article: StoredArticle) -> Outlet | None:
     """The profile of the outlet behind an article (by its address, else its feed's)."""
     found = outlets_for_urls(db, [article.canonical_url, article.source_url])
     return found.get(article.canonical_url or "") or found.get(article.source_url)
+
+
+def outlet_of_source(db: Database, source: Any, articles: list[StoredArticle]) -> Outlet | None:
+    """The profile of a source: by its site's or feed's domain, else its latest article's."""
+    found = outlet_for_source(db, source.url, source.site_url)
+    if found is None and articles:
+        found = outlet_of(db, articles[0])
+    return found
 
 
 def outlets_of(db: Database, articles: list[StoredArticle]) -> dict[int, Outlet]:
@@ -109,11 +118,9 @@ def story_page(db: Database, story_id: int) -> dict[str, Any] | None:
                 profiles.get(article.id))
         else:
             entry.articles.append(article)
-    groups: dict[tuple[str, str], list[Coverage]] = {}
+    groups: dict[str, list[Coverage]] = {}
     for entry in coverage.values():
-        key = ((entry.outlet.country if entry.outlet else None) or UNKNOWN,
-               (entry.outlet.ownership if entry.outlet else None) or UNKNOWN)
-        groups.setdefault(key, []).append(entry)
+        groups.setdefault(_group_name(entry.outlet), []).append(entry)
     copies = {m.article.id: m.duplicate_of for m in members if m.duplicate_of}
     reasons = {m.article.id: m.reason for m in members if m.reason}
     originals = [a for a in articles if a.id not in copies]
@@ -121,9 +128,15 @@ def story_page(db: Database, story_id: int) -> dict[str, Any] | None:
         "story": story, "timeline": articles, "copies": copies,
         "names": {a.id: a.source_title or a.source_url for a in articles},
         "first": (originals or articles)[0], "coverage": list(coverage.values()),
-        "groups": sorted(groups.items(), key=lambda kv: (kv[0][0] == UNKNOWN, kv[0])),
+        "groups": sorted(groups.items(), key=lambda kv: (kv[0] == UNKNOWN, kv[0])),
         "profiles": profiles, "reasons": reasons,
     }
+
+
+def _group_name(outlet: Outlet | None) -> str:
+    """"GB · public broadcaster": the facts a profile has, else ``UNKNOWN``."""
+    facts = [f for f in (outlet.country, outlet.ownership) if f] if outlet else []
+    return " · ".join(facts) or UNKNOWN
 
 
 def story_feed_articles(db: Database, story_id: int) -> list[StoredArticle]:
@@ -143,5 +156,5 @@ def top_story_places(db: Database, top: list[StoredArticle]) -> dict[int, story_
     return found
 
 
-__all__ = ["ArticleStory", "Coverage", "article_story", "outlet_of",
+__all__ = ["ArticleStory", "Coverage", "article_story", "outlet_of", "outlet_of_source",
            "story_feed_articles", "story_page", "top_story_places"]
