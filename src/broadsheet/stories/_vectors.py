@@ -127,10 +127,11 @@ def article_terms(title: str, text: str, weights: TermWeights = DEFAULT_WEIGHTS
     }
 
 
-def surface_forms(title: str, text: str) -> dict[str, str]:
-    """The first word as written for each term of an article (to explain a placement)."""
+def surface_forms(title: str, text: str, lead_chars: int = 600) -> dict[str, str]:
+    """The first word as written for each term of an article's title and lead (to
+    explain a placement; a term found later is shown as its stem)."""
     forms: dict[str, str] = {}
-    for term, token, _position in [*_terms(title), *_terms(text)]:
+    for term, token, _position in [*_terms(title), *_terms(text[:lead_chars])]:
         forms.setdefault(term, token.casefold())
     return forms
 

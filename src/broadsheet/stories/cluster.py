@@ -50,7 +50,7 @@ and it merged the generated corpus's same-topic events (B-cubed F1 0.67 against 
 on 400 of them); a wrong merge costs more than a missed one, so 2."""
 SAME_SOURCE_PENALTY = 0.25
 """Share of the score lost when the story already has an article from the same outlet."""
-QUERY_TERMS = 32
+QUERY_TERMS = 16
 """The article's strongest terms, used to find candidate stories."""
 MAX_POSTINGS = 150
 """Terms in more active stories than this are too common to find candidates with."""
