@@ -271,6 +271,42 @@ def test_stories_merge_and_split(db, live):
     assert browser.post(f"{live.base_url}/admin/stories/split/{a}").status_code == 403
 
 
+def test_manual_edits_are_recorded_and_outlive_a_rebuild(db, live):
+    from broadsheet.store.stories import article_place, story_edits_list, story_members
+    from broadsheet.update.stories_step import assign_pending_stories, rebuild_stories
+
+    one = add_source(db, "https://one.test/feed", "One")
+    two = add_source(db, "https://two.test/feed", "Two")
+    a, b = add_articles(db, one.id, 2)
+    c, d = add_articles(db, two.id, 2, start=2)
+    assign_pending_stories(db)
+    before = {x: article_place(db, x).story_id for x in (a, b, c, d)}
+    make_user(db, "ed", "editor")
+    browser, _ = log_in(live.base_url, "ed")
+    page_ = browser.get(live.base_url + "/admin/stories")
+    token = csrf_of(page_.text)
+    if before[c] == before[a]:  # the clusterer joined them: the editor takes c out
+        browser.post(f"{live.base_url}/admin/stories/split/{c}", data={"csrf_token": token})
+        edits, together, apart = ["split"], (), (a, c)
+    else:  # apart: the editor merges c's story into a's
+        browser.post(f"{live.base_url}/admin/stories/{before[c]}/merge",
+                     data={"csrf_token": token, "into": str(before[a])})
+        edits, together, apart = ["merge"], (a, c), ()
+    assert [e.kind for e in story_edits_list(db)] == edits
+    add_articles(db, two.id, 1, start=4)  # a later placement: the desk reloads the edit
+    assert assign_pending_stories(db) == 1
+    for _ in range(2):  # as edited (and after that placement), then after a rebuild
+        if together:
+            assert article_place(db, a).story_id == article_place(db, c).story_id
+            story = article_place(db, a).story_id
+            reasons = {m.article.id: m.reason for m in story_members(db, story)}
+            assert any(r and "merged by an editor" in r for r in reasons.values())
+        if apart:
+            assert article_place(db, a).story_id != article_place(db, c).story_id
+        assert rebuild_stories(db) == 5
+    assert [e.kind for e in story_edits_list(db)] == edits  # replaying records nothing new
+
+
 def test_outlet_profiles_are_edited_with_citations(db, live):
     from broadsheet.store.outlets import get_outlet
 

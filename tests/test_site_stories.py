@@ -67,11 +67,15 @@ def test_story_page_shows_coverage(site, db):
                      html)
     # Grouped by outlet country and ownership, from the starter profiles.
     assert "GB · public broadcaster" in html and "GB · private" in html
-    assert "Unknown · Unknown" in html
+    assert "Unknown" not in html and "No outlet profile yet" in html  # herald.test
     timeline = html[html.index("Timeline of coverage"):]
     order = [timeline.index(f'href="/articles/{ids[k]}"') for k in ("bbc", "guardian", "wire")]
     assert order == sorted(order)
     assert "Same text as" in timeline
+    why = timeline[timeline.index(f'href="/articles/{ids["guardian"]}"'):]
+    why = why[:why.index("</li>")]
+    assert re.search(r"Why it is here: similarity 0\.\d\d \(joins at 0\.\d\d\); shared: .*"
+                     r"(harrowgate|tamsin|quill)", why)
     assert f'href="/articles/{ids["choir"]}"' not in html
     feed = get(base + f"/stories/{place.story_id}/feed.atom")
     assert feed.status == 200 and b"Tamsin crossing" in feed.body
@@ -172,3 +176,94 @@ def test_stories_api(site):
                                                   "message": "stories: no story with id 999999"}}
     outlets = json.loads(get(base + "/api/v1/outlets").text)["outlets"]
     assert any(o["slug"] == "bbc" and o["citations"]["owner"] for o in outlets)
+
+
+def test_the_nearest_story_is_not_called_other_coverage(site, db):
+    from broadsheet.store.stories import PlacedArticle, record_placements
+
+    base, ids = site
+    bridge = story_store.article_place(db, ids["bbc"]).story_id
+    import_lines(db, [json.dumps({
+        "id": "fair", "title": "Ellenby spring fair returns", "source": "Herald",
+        "text": "The Ellenby spring fair returns to the green on Saturday with 40 stalls.",
+        "url": "https://herald.test/fair", "published": "2024-05-07T13:00:00+00:00"})])
+    fair = next(a for a in article_store.all_articles(db) if a.entry_key == "import:fair")
+    # Alone in its story, with the bridge story recorded as the nearest one.
+    record_placements(db, [PlacedArticle(fair.id, fair.id, fair.published, None, b"",
+                                         nearest_story_id=bridge)])
+    html = get(base + f"/articles/{fair.id}").text
+    assert "Other coverage of this story" not in html
+    nearest = html[html.index("A related story"):]
+    nearest = nearest[:nearest.index("</ul>")]
+    assert any(f'href="/articles/{ids[k]}"' in nearest for k in ("bbc", "guardian", "wire"))
+    bbc = get(base + f"/articles/{ids['bbc']}").text
+    same = bbc[bbc.index("Other coverage of this story"):]
+    same = same[:same.index("</ul>")]
+    assert f'href="/articles/{ids["guardian"]}"' in same
+    assert f'href="/articles/{fair.id}"' not in same
+
+
+def test_the_demo_near_miss_stays_apart(db, settings):
+    """The demo's hoard found near Lorcalcombe is not the one found near North Ockpenport."""
+    from broadsheet.demo.generate import make_newsroom, outlet_profiles
+    from broadsheet.store.outlets import import_outlets
+    from broadsheet.demo.server import NewsroomServer
+    from broadsheet.sources import subscribe
+    from broadsheet.update.pipeline import run_update
+
+    stories_step._desks.clear()
+    newsroom = make_newsroom(seed=1)
+    with NewsroomServer(newsroom) as server:
+        for url in server.feed_urls():
+            subscribe(db, settings, url)
+        import_outlets(db, outlet_profiles(newsroom, server.base_url))  # as `broadsheet demo`
+        run_update(db, settings, everything=True)
+    assign_pending_stories(db, settings)
+    stored = article_store.all_articles(db)
+    places = {a.title: story_store.article_place(db, a.id).story_id for a in stored}
+    near = {s for t, s in places.items() if "Lorcalcombe" in t}
+    base = {s for t, s in places.items() if "North Ockpenport" in t}
+    assert near and base and not near & base
+    server = LiveServer(make_web_app(db, settings)).start()
+    try:
+        for story_id in base:
+            html = get(server.base_url + f"/stories/{story_id}").text
+            assert "North Ockpenport" in html and "Lorcalcombe" not in html
+            assert "Unknown" not in html and "No outlet profile yet" not in html
+            countries = {o.country for o in newsroom.outlets}
+            assert any(f"<h3>{c} · " in html for c in countries)
+        lorcal = next(a for a in stored if "Lorcalcombe" in a.title)
+        page = get(server.base_url + f"/articles/{lorcal.id}").text
+        if "Other coverage of this story" in page:
+            other = page[page.index("Other coverage of this story"):]
+            assert "North Ockpenport" not in other[:other.index("</ul>")]
+    finally:
+        server.stop()
+        stories_step._desks.clear()
+
+
+def test_outlet_profiles_where_readers_look(site, db):
+    from broadsheet.store.outlets import Outlet, save_outlet
+
+    base, ids = site
+    bbc = article_store.get_articles(db, [ids["bbc"]])[0]
+    source = get(base + f"/sources/{bbc.source_id}").text
+    profile = source[source.index('class="outlet-profile"'):]
+    profile = profile[:profile.index("</p>")]
+    assert "About BBC:" in profile
+    assert '<a href="https://en.wikipedia.org/wiki/BBC" rel="noopener noreferrer" ' \
+           'title="Source of this fact">GB</a>' in profile
+    # An owner (and ownership) with no citation is text, never a dead link.
+    save_outlet(db, Outlet("herald", "The Herald", ("herald.test",), "GB", "en", "private",
+                           "Herald Holdings", {"country": "https://herald.test/about"}))
+    page = get(base + f"/articles/{ids['choir']}").text
+    about = page[page.index('class="outlet-profile"'):]
+    about = about[:about.index("</p>")]
+    assert '<a href="https://herald.test/about"' in about
+    assert 'owned by <span class="uncited">Herald Holdings</span>' in about
+    assert '<span class="uncited">private</span>' in about
+    assert 'href="#"' not in page
+    place = story_store.article_place(db, ids["bbc"])
+    story = get(base + f"/stories/{place.story_id}").text
+    assert "No outlet profile yet" not in story and "GB · private" in story
+    assert "owned by <span class=\"uncited\">Herald Holdings</span>" in story

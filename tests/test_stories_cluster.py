@@ -8,7 +8,14 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from broadsheet.stories.cluster import ClusterInput, StoryClusterer, cluster_articles
+from broadsheet.demo.generate import generate_story_corpus
+from broadsheet.stories.cluster import (
+    SAME_SOURCE_PENALTY,
+    ClusterInput,
+    StoryClusterer,
+    article_terms,
+    cluster_articles,
+)
 from tests.test_stories_near_duplicates import (
     ORIGINAL,
     OTHER_EVENT_SAME_TOPIC,
@@ -42,6 +49,19 @@ ARTICLES = [
 ]
 
 
+def _background(days_before: float = 30.0, n: int = 300) -> list[ClusterInput]:
+    """Generated articles a month earlier: the archive IDF is learned from.
+
+    IDF learned from six articles alone says nothing about which words are rare;
+    with an archive behind them, the names and numbers two outlets share are rare
+    and the words every story uses are not. Far outside the window, they never
+    join the articles under test.
+    """
+    start = T0 - dt.timedelta(days=days_before)
+    return [ClusterInput(f"bg{k}", i["title"], i["text"], start + dt.timedelta(minutes=k),
+                         i["source"]) for k, i in enumerate(generate_story_corpus(3, n))]
+
+
 def _groups(assignment: dict[str, str]) -> set[frozenset[str]]:
     groups: dict[str, set[str]] = {}
     for article_id, story_id in assignment.items():
@@ -50,7 +70,8 @@ def _groups(assignment: dict[str, str]) -> set[frozenset[str]]:
 
 
 def test_one_event_from_several_outlets_is_one_story() -> None:
-    result = cluster_articles(ARTICLES)
+    result = cluster_articles([*ARTICLES, *_background()])
+    result = {a.id: result[a.id] for a in ARTICLES}
     assert _groups(result) == {
         frozenset({"a1", "a2", "a3"}), frozenset({"b1", "b2"}), frozenset({"c1"}),
     }
@@ -59,10 +80,72 @@ def test_one_event_from_several_outlets_is_one_story() -> None:
 
 def test_online_assignment_matches_and_is_idempotent() -> None:
     clusterer = StoryClusterer()
-    ordered = sorted(ARTICLES, key=lambda a: (a.published, a.id))
+    ordered = sorted([*_background(), *ARTICLES], key=lambda a: (a.published, a.id))
+    clusterer.learn_ahead((a.id, article_terms(a.title, a.text)) for a in ordered)
     result = {a.id: clusterer.assign(a) for a in ordered}
-    assert _groups(result) == _groups(cluster_articles(ARTICLES))
+    assert result == cluster_articles(ordered)
     assert clusterer.assign(ordered[-1]) == result[ordered[-1].id]
+
+
+def test_a_joining_article_says_why() -> None:
+    clusterer = StoryClusterer()
+    clusterer.learn_idf([*_background(), *ARTICLES])
+    for article in sorted(ARTICLES, key=lambda a: (a.published, a.id)):
+        story = clusterer.assign(article)
+        reason = clusterer.last_reason
+        if story == article.id:
+            assert reason is None
+            continue
+        assert reason is not None and reason.story_id == story
+        assert reason.score >= reason.threshold == clusterer.threshold
+        if story == "a1":
+            assert "harrowgate" in reason.terms
+    assert reason is not None and reason.describe().startswith("similarity 0.")
+    assert "shared: " in reason.describe()
+
+
+def _generated(n: int = 240) -> list[ClusterInput]:
+    """A generated set with dates and outlets (the demo generator's labelled corpus)."""
+    return [ClusterInput(i["id"], i["title"], i["text"],
+                         dt.datetime.fromisoformat(str(i["published"])), i["source"])
+            for i in generate_story_corpus(11, n) if i["kind"] != "wire"]
+
+
+def test_the_same_event_weeks_later_is_another_story() -> None:
+    items = _generated()
+    stories = {}
+    truth = {i["id"]: i for i in generate_story_corpus(11, 240)}
+    for item in items:
+        stories.setdefault(truth[item.id]["story_id"], []).append(item)
+    event = max(stories.values(), key=len)
+    repeat = [ClusterInput("again-" + a.id, a.title, a.text,
+                           a.published + dt.timedelta(days=21), a.source) for a in event]
+    result = cluster_articles([*items, *repeat])
+    assert len({result[a.id] for a in event}) == 1
+    assert len({result[a.id] for a in repeat}) == 1
+    assert result[repeat[0].id] != result[event[0].id]
+    # The same copies within the window do join the first telling.
+    soon = [ClusterInput("soon-" + a.id, a.title, a.text, a.published + dt.timedelta(hours=2),
+                         "other-" + a.source) for a in event]
+    result = cluster_articles([*items, *soon])
+    assert {result[a.id] for a in soon} == {result[event[0].id]}
+
+
+def test_the_same_outlet_needs_a_closer_match() -> None:
+    base = ARTICLES[0]
+    probe = ClusterInput("p", ARTICLES[1].title, OTHER_OUTLET_SAME_EVENT, _at(3), "courier")
+    scorer = StoryClusterer()
+    scorer.learn_idf([*_background(), base, probe])
+    scorer.assign(base)
+    score = dict(scorer.nearest_stories(probe))["a1"]
+    # A threshold between the penalised and the plain score: only the outlet differs.
+    threshold = score * (1.0 - SAME_SOURCE_PENALTY / 2)
+    for source, joins in (("courier", True), ("ledger", False)):
+        clusterer = StoryClusterer(threshold=threshold)
+        clusterer.learn_idf([*_background(), base, probe])
+        clusterer.assign(base)
+        article = ClusterInput("p", probe.title, probe.text, probe.published, source)
+        assert (clusterer.assign(article) == "a1") is joins, source
 
 
 def test_same_source_may_join_a_story() -> None:

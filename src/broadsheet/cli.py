@@ -539,6 +539,10 @@ def demo(ctx: Context, port: int | None, newsroom_port: int | None, seed: int,
     db = ctx.db()
     for url in newsroom.feed_urls():
         subscribe(db, ctx.settings, url)
+    from broadsheet.demo.generate import outlet_profiles
+    from broadsheet.store.outlets import import_outlets
+
+    import_outlets(db, outlet_profiles(newsroom.newsroom, newsroom.base_url))
     summary = _update_with_progress(ctx, everything=True)
     click.echo(summary.line(), err=True)
     if no_serve:

@@ -283,3 +283,19 @@ def _corpus_item(number: int, outlet: Outlet, draft: Draft, when: dt.datetime, e
         "kind": kind,
         "duplicate_of": duplicate_of,
     }
+
+
+def outlet_profiles(newsroom: Newsroom, base_url: str) -> list[dict[str, object]]:
+    """Outlet profiles of the newsroom's invented outlets, in the starter file's shape.
+
+    The outlets share one host, so each profile names its host and first path
+    segment (``127.0.0.1/<slug>``). The facts are the generator's own; an invented
+    outlet has nothing to cite, so the profiles carry no citations and the site
+    shows the facts as plain text.
+    """
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base_url).hostname or "127.0.0.1"
+    return [{"slug": f"demo-{o.slug}", "name": o.name, "domains": [f"{host}/{o.slug}"],
+             "country": o.country, "language": o.language, "ownership": o.ownership,
+             "citations": {}} for o in newsroom.outlets]

@@ -332,7 +332,9 @@ def make_app(db: Database, settings: Any, *, weather: Weather | None = None) -> 
         items = article_store.latest_articles(db, PAGE_SIZE, source_id=source_id,
                                               before=_cursor(before))
         name = found.public_name
+        outlet = story_view.outlet_of_source(db, found, items)
         return site.page(request, "source.html", title=name, source=found, articles=items,
+                         outlet=outlet,
                          next_cursor=_next_cursor(items),
                          feeds=site.feed_links(f"/sources/{source_id}", name))
 

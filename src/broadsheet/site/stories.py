@@ -11,16 +11,25 @@ from typing import Any
 from broadsheet.store import Database
 from broadsheet.store import stories as story_store
 from broadsheet.store.articles import StoredArticle
-from broadsheet.store.outlets import Outlet, outlets_for_urls
+from broadsheet.store.outlets import Outlet, outlet_for_source, outlets_for_urls
 from broadsheet.stories.related import RelatedCandidate, related_articles
 
-UNKNOWN = "Unknown"
+UNKNOWN = "No outlet profile yet"
+"""The heading of the story page's outlets that have no profile (never "Unknown · Unknown")."""
 
 
 def outlet_of(db: Database, article: StoredArticle) -> Outlet | None:
     """The profile of the outlet behind an article (by its address, else its feed's)."""
     found = outlets_for_urls(db, [article.canonical_url, article.source_url])
     return found.get(article.canonical_url or "") or found.get(article.source_url)
+
+
+def outlet_of_source(db: Database, source: Any, articles: list[StoredArticle]) -> Outlet | None:
+    """The profile of a source: by its site's or feed's domain, else its latest article's."""
+    found = outlet_for_source(db, source.url, source.site_url)
+    if found is None and articles:
+        found = outlet_of(db, articles[0])
+    return found
 
 
 def outlets_of(db: Database, articles: list[StoredArticle]) -> dict[int, Outlet]:
@@ -40,6 +49,11 @@ class ArticleStory:
 
     story: story_store.Story | None = None
     related: list[StoredArticle] = field(default_factory=list)
+    """Everything shown as related: ``same_story`` then ``nearest``."""
+    same_story: list[StoredArticle] = field(default_factory=list)
+    """Other coverage of this very story (the only items labelled so)."""
+    nearest: list[StoredArticle] = field(default_factory=list)
+    """Articles of the nearest other story: shown under their own heading."""
     related_is_nearest: bool = False
     copies: list[StoredArticle] = field(default_factory=list)
     outlet: Outlet | None = None
@@ -66,7 +80,9 @@ def article_story(db: Database, article: StoredArticle, limit: int = 5) -> Artic
     by_id = {a.id: a for _, a, _ in rows}
     context.related = [by_id[i] for i in ids if i in by_id]
     same_story = {a.id for sid, a, _ in rows if sid == place.story_id}
-    context.related_is_nearest = bool(context.related) and context.related[0].id not in same_story
+    context.same_story = [a for a in context.related if a.id in same_story]
+    context.nearest = [a for a in context.related if a.id not in same_story]
+    context.related_is_nearest = bool(context.related) and not context.same_story
     context.copies = story_store.copies_of(db, article.id, place.duplicate_of)
     return context
 
@@ -102,20 +118,25 @@ def story_page(db: Database, story_id: int) -> dict[str, Any] | None:
                 profiles.get(article.id))
         else:
             entry.articles.append(article)
-    groups: dict[tuple[str, str], list[Coverage]] = {}
+    groups: dict[str, list[Coverage]] = {}
     for entry in coverage.values():
-        key = ((entry.outlet.country if entry.outlet else None) or UNKNOWN,
-               (entry.outlet.ownership if entry.outlet else None) or UNKNOWN)
-        groups.setdefault(key, []).append(entry)
+        groups.setdefault(_group_name(entry.outlet), []).append(entry)
     copies = {m.article.id: m.duplicate_of for m in members if m.duplicate_of}
+    reasons = {m.article.id: m.reason for m in members if m.reason}
     originals = [a for a in articles if a.id not in copies]
     return {
         "story": story, "timeline": articles, "copies": copies,
         "names": {a.id: a.source_name for a in articles},
         "first": (originals or articles)[0], "coverage": list(coverage.values()),
-        "groups": sorted(groups.items(), key=lambda kv: (kv[0][0] == UNKNOWN, kv[0])),
-        "profiles": profiles,
+        "groups": sorted(groups.items(), key=lambda kv: (kv[0] == UNKNOWN, kv[0])),
+        "profiles": profiles, "reasons": reasons,
     }
+
+
+def _group_name(outlet: Outlet | None) -> str:
+    """"GB · public broadcaster": the facts a profile has, else ``UNKNOWN``."""
+    facts = [f for f in (outlet.country, outlet.ownership) if f] if outlet else []
+    return " · ".join(facts) or UNKNOWN
 
 
 def story_feed_articles(db: Database, story_id: int) -> list[StoredArticle]:
@@ -135,5 +156,5 @@ def top_story_places(db: Database, top: list[StoredArticle]) -> dict[int, story_
     return found
 
 
-__all__ = ["ArticleStory", "Coverage", "article_story", "outlet_of",
+__all__ = ["ArticleStory", "Coverage", "article_story", "outlet_of", "outlet_of_source",
            "story_feed_articles", "story_page", "top_story_places"]

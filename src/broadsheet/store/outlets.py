@@ -69,11 +69,25 @@ def _text(value: Any) -> str | None:
 
 
 def normalize_domain(value: str) -> str:
-    """A host as compared: lower case, no scheme, port, path or leading ``www.``."""
+    """A host as compared: lower case, no scheme, port, path or leading ``www.``.
+
+    A value written without a scheme may keep one path segment (``127.0.0.1/ledger``):
+    outlets that share one host, as the demo newsroom's do, are told apart by it.
+    """
     value = value.strip().lower()
-    host = urlsplit(value).hostname if "//" in value else value.split("/")[0].split(":")[0]
-    host = (host or "").rstrip(".")
-    return host.removeprefix("www.")
+    if "//" in value:
+        host = urlsplit(value).hostname
+        segment = ""
+    else:
+        host, _, rest = value.partition("/")
+        host, segment = host.split(":")[0], rest.strip("/").split("/")[0]
+    host = (host or "").rstrip(".").removeprefix("www.")
+    return f"{host}/{segment}" if segment and host else host
+
+
+def _first_segment(url: str) -> str:
+    path = urlsplit(url).path.strip("/")
+    return path.split("/")[0] if path else ""
 
 
 def save_outlet(db: Database, outlet: Outlet) -> None:
@@ -147,7 +161,10 @@ def _suffixes(host: str) -> list[str]:
 def outlets_for_urls(db: Database, urls: Sequence[str | None]) -> dict[str, Outlet]:
     """The outlet of each address whose host (or a parent domain) a profile names."""
     hosts = {url: normalize_domain(url) for url in urls if url and "//" in url}
+    scoped = {url: f"{host}/{_first_segment(url).lower()}" for url, host in hosts.items()
+              if host and _first_segment(url)}
     candidates = {s for host in hosts.values() if host for s in _suffixes(host)}
+    candidates |= set(scoped.values())
     if not candidates:
         return {}
     with db.begin() as connection:
@@ -158,7 +175,8 @@ def outlets_for_urls(db: Database, urls: Sequence[str | None]) -> dict[str, Outl
             connection, outlets.c.slug.in_(sorted(set(slug_of.values()))))} if slug_of else {}
     found: dict[str, Outlet] = {}
     for url, host in hosts.items():
-        slug = next((slug_of[s] for s in _suffixes(host) if s in slug_of), None)
+        keys = [scoped[url]] if url in scoped else []
+        slug = next((slug_of[s] for s in [*keys, *_suffixes(host)] if s in slug_of), None)
         if slug and slug in profiles:
             found[url] = profiles[slug]  # type: ignore[index]
     return found

@@ -285,6 +285,7 @@ article_stories = sa.Table(
     sa.Column("story_id", sa.Integer, nullable=False),
     sa.Column("published", Time, nullable=False),
     sa.Column("nearest_story_id", sa.Integer),  # the closest other story when it was placed
+    sa.Column("reason", sa.Text),  # why it joined (similarity, shared words); None: it founded it
 )
 sa.Index("ix_article_stories_story", article_stories.c.story_id, article_stories.c.published)
 
@@ -309,6 +310,18 @@ story_state = sa.Table(
 """Counters of the stories step: "version" is bumped by every write (a process whose
 in-memory clusterer saw another version reloads it). What awaits placement is the
 placement queue, not a counter."""
+
+story_edits = sa.Table(
+    "story_edits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),  # "merge" or "split"
+    # merge: the story founded by article_id went into the one founded by into_article_id;
+    # split: article_id was taken out of its story. Article ids, so a rebuild can replay them.
+    sa.Column("article_id", sa.Integer, nullable=False),
+    sa.Column("into_article_id", sa.Integer),
+    sa.Column("at", Time, nullable=False),
+)
 
 outlets = sa.Table(
     "outlets",

@@ -18,7 +18,7 @@ from broadsheet.store.articles import StoredArticle, get_articles, visible
 from broadsheet.store.db import Database, as_utc, to_db_time
 from broadsheet.store.schema import (
     article_signatures, article_stories, articles, placement_queue, sources, stories,
-    story_state,
+    story_edits, story_state,
 )
 
 
@@ -50,6 +50,8 @@ class PlacedArticle:
     duplicate_of: int | None = None
     duplicate_kind: str | None = None
     nearest_story_id: int | None = None
+    reason: str | None = None
+    """Why it joined its story (the clusterer's explanation); None when it founded it."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class StoryMember:
     article: StoredArticle
     duplicate_of: int | None
     duplicate_kind: str | None
+    reason: str | None = None
+    """Why it joined the story, as recorded at placement (or by an editor's merge)."""
 
 
 # --- the step's counters ------------------------------------------------------------------
@@ -196,7 +200,8 @@ def record_placements(db: Database, placed: Sequence[PlacedArticle]) -> int:
         connection.execute(db.insert(article_stories).on_conflict_do_nothing(
             index_elements=["article_id"]), [
             {"article_id": p.article_id, "story_id": p.story_id,
-             "published": to_db_time(p.published), "nearest_story_id": p.nearest_story_id}
+             "published": to_db_time(p.published), "nearest_story_id": p.nearest_story_id,
+             "reason": p.reason}
             for p in placed])
         _refresh_stories(connection, db, {p.story_id for p in placed})
         return _bump(connection, db, "version")
@@ -318,7 +323,7 @@ def all_stories(db: Database, chunk: int = 1000) -> Iterator[Story]:
 def story_members(db: Database, story_id: int) -> list[StoryMember]:
     """A story's visible articles, oldest first, with what each copies (when visible)."""
     query = (sa.select(article_stories.c.article_id, article_signatures.c.duplicate_of,
-                       article_signatures.c.duplicate_kind)
+                       article_signatures.c.duplicate_kind, article_stories.c.reason)
              .select_from(article_stories.outerjoin(
                  article_signatures,
                  article_signatures.c.article_id == article_stories.c.article_id))
@@ -331,8 +336,8 @@ def story_members(db: Database, story_id: int) -> list[StoryMember]:
     originals = {r.duplicate_of for r in rows if r.duplicate_of and r.duplicate_of not in shown}
     shown |= {a.id for a in get_articles(db, originals)}
     # A copy of a hidden article stands on its own: nothing points readers at the original.
-    copies = {r.article_id: (r.duplicate_of, r.duplicate_kind) if r.duplicate_of in shown
-              else (None, None) for r in rows}
+    copies = {r.article_id: (r.duplicate_of, r.duplicate_kind, r.reason)
+              if r.duplicate_of in shown else (None, None, r.reason) for r in rows}
     return [StoryMember(a, *copies[a.id]) for a in found]
 
 
@@ -487,19 +492,29 @@ def _settle(connection: Any, db: Database, story_ids: set[int]) -> int:
 
 
 def merge_stories(db: Database, story_id: int, into: int) -> int:
-    """Move every article of ``story_id`` into story ``into``; return the new version."""
+    """Move every article of ``story_id`` into story ``into``; return the new version.
+
+    The edit is recorded (``story_edits``) so that a rebuild applies it again.
+    """
+    with db.begin() as connection:
+        version = _merge(connection, db, story_id, into)
+        _record_edit(connection, "merge", story_id, into)
+        return version
+
+
+def _merge(connection: Any, db: Database, story_id: int, into: int) -> int:
     if story_id == into:
         raise StoryEditError("a story cannot be merged into itself")
-    with db.begin() as connection:
-        moving = _member_ids(connection, story_id)
-        if not moving:
-            raise StoryEditError(f"story {story_id} has no articles")
-        if not _member_ids(connection, into):
-            raise StoryEditError(f"story {into} has no articles")
-        connection.execute(sa.update(article_stories)
-                           .where(article_stories.c.story_id == story_id)
-                           .values(story_id=into, nearest_story_id=story_id))
-        return _settle(connection, db, {story_id, into})
+    moving = _member_ids(connection, story_id)
+    if not moving:
+        raise StoryEditError(f"story {story_id} has no articles")
+    if not _member_ids(connection, into):
+        raise StoryEditError(f"story {into} has no articles")
+    connection.execute(sa.update(article_stories)
+                       .where(article_stories.c.story_id == story_id)
+                       .values(story_id=into, nearest_story_id=story_id,
+                               reason=f"merged by an editor from story {story_id}"))
+    return _settle(connection, db, {story_id, into})
 
 
 def split_article(db: Database, article_id: int) -> int:
@@ -507,34 +522,97 @@ def split_article(db: Database, article_id: int) -> int:
     article's, as every story's id is its first article's); return the new story's id.
 
     When the article founded its story, the others keep a story keyed by the lowest of
-    their ids.
+    their ids. The edit is recorded (``story_edits``) so that a rebuild applies it again.
     """
     with db.begin() as connection:
-        current = connection.scalar(sa.select(article_stories.c.story_id)
-                                    .where(article_stories.c.article_id == article_id))
-        if current is None:
-            raise StoryEditError(f"article {article_id} is not in a story")
-        members = _member_ids(connection, current)
-        if members == [article_id]:
-            raise StoryEditError(f"article {article_id} is already alone in its story")
-        others = [m for m in members if m != article_id]
-        touched = {current, article_id}
-        if current == article_id:
-            heir = others[0]
-            if connection.scalar(sa.select(stories.c.id).where(stories.c.id == heir)) is not None:
-                raise StoryEditError(f"story {heir} already exists; merge it first")
-            connection.execute(sa.update(article_stories)
-                               .where(article_stories.c.article_id.in_(others))
-                               .values(story_id=heir))
-            touched.add(heir)
-        elif connection.scalar(sa.select(stories.c.id)
-                               .where(stories.c.id == article_id)) is not None:
-            raise StoryEditError(f"story {article_id} already exists")
-        connection.execute(sa.update(article_stories)
-                           .where(article_stories.c.article_id == article_id)
-                           .values(story_id=article_id, nearest_story_id=current))
-        connection.execute(sa.update(article_signatures)
-                           .where(article_signatures.c.article_id == article_id)
-                           .values(duplicate_of=None, duplicate_kind=None))
-        _settle(connection, db, touched)
+        _split(connection, db, article_id)
+        _record_edit(connection, "split", article_id, None)
     return article_id
+
+
+def _split(connection: Any, db: Database, article_id: int) -> None:
+    current = connection.scalar(sa.select(article_stories.c.story_id)
+                                .where(article_stories.c.article_id == article_id))
+    if current is None:
+        raise StoryEditError(f"article {article_id} is not in a story")
+    members = _member_ids(connection, current)
+    if members == [article_id]:
+        raise StoryEditError(f"article {article_id} is already alone in its story")
+    others = [m for m in members if m != article_id]
+    touched = {current, article_id}
+    if current == article_id:
+        heir = others[0]
+        if connection.scalar(sa.select(stories.c.id).where(stories.c.id == heir)) is not None:
+            raise StoryEditError(f"story {heir} already exists; merge it first")
+        connection.execute(sa.update(article_stories)
+                           .where(article_stories.c.article_id.in_(others))
+                           .values(story_id=heir))
+        touched.add(heir)
+    elif connection.scalar(sa.select(stories.c.id)
+                           .where(stories.c.id == article_id)) is not None:
+        raise StoryEditError(f"story {article_id} already exists")
+    connection.execute(sa.update(article_stories)
+                       .where(article_stories.c.article_id == article_id)
+                       .values(story_id=article_id, nearest_story_id=current,
+                               reason=f"split by an editor from story {current}"))
+    connection.execute(sa.update(article_signatures)
+                       .where(article_signatures.c.article_id == article_id)
+                       .values(duplicate_of=None, duplicate_kind=None))
+    _settle(connection, db, touched)
+
+
+def _record_edit(connection: Any, kind: str, article_id: int, into: int | None) -> None:
+    connection.execute(sa.insert(story_edits).values(
+        kind=kind, article_id=article_id, into_article_id=into,
+        at=to_db_time(dt.datetime.now(dt.UTC))))
+
+
+@dataclass(frozen=True)
+class StoryEdit:
+    """A merge or split an editor made, as recorded."""
+
+    id: int
+    kind: str
+    article_id: int
+    into_article_id: int | None
+    at: dt.datetime
+
+
+def story_edits_list(db: Database) -> list[StoryEdit]:
+    """Every recorded merge and split, oldest first."""
+    with db.begin() as connection:
+        rows = connection.execute(sa.select(story_edits).order_by(story_edits.c.id)).all()
+    return [StoryEdit(r.id, r.kind, r.article_id, r.into_article_id, as_utc(r.at))
+            for r in rows]  # type: ignore[arg-type]
+
+
+def replay_edits(db: Database) -> int:
+    """Apply the recorded merges and splits again, oldest first, after a rebuild.
+
+    A merge joins the stories that now hold its two articles; a split takes its article
+    out of the story it now shares. An edit that no longer applies (the articles are
+    gone, or already where the editor put them) is skipped. Returns how many applied.
+    """
+    applied = 0
+    for edit in story_edits_list(db):
+        with db.begin() as connection:
+            try:
+                if edit.kind == "merge" and edit.into_article_id is not None:
+                    source = _story_of(connection, edit.article_id)
+                    target = _story_of(connection, edit.into_article_id)
+                    if source is None or target is None or source == target:
+                        continue
+                    _merge(connection, db, source, target)
+                elif edit.kind == "split":
+                    _split(connection, db, edit.article_id)
+                else:
+                    continue
+            except StoryEditError:
+                continue
+            applied += 1
+    return applied
+
+
+def _story_of(connection: Any, article_id: int) -> int | None:
+    return connection.scalar(sa.select(article_stories.c.story_id)
+                             .where(article_stories.c.article_id == article_id))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from broadsheet.stories.cluster import DEFAULT_THRESHOLD, ClusterInput, StoryClusterer
@@ -72,6 +73,8 @@ class Placement:
     """The closest other story when it was placed (for "read more" fallbacks)."""
     fingerprint: str | None = None
     signature: bytes = b""
+    reason: str | None = None
+    """Why it joined its story, for people (None when it started the story)."""
 
 
 def article_features(article: DeskArticle) -> Features:
@@ -84,6 +87,9 @@ def article_features(article: DeskArticle) -> Features:
         terms=article_terms(article.title, article.text),
     )
 
+
+_COPY_REASONS = {"address": "same address as", "text": "same text as",
+                 "near": "near-duplicate text of"}
 
 Known = tuple[str, str]
 """(root article id, story id) of an article storage already holds."""
@@ -102,6 +108,11 @@ class StoryDesk:
         self._story_of: dict[str, str] = {}
         self._recent: deque[tuple[float, str, str | None, str | None]] = deque()
         self._clock = float("-inf")
+
+    def learn(self, batch: Sequence[tuple[DeskArticle, Features]]) -> None:
+        """Count a batch about to be placed into the clusterer's IDF first (see
+        ``StoryClusterer.learn_ahead``); optional, it helps a fresh desk."""
+        self.clusterer.learn_ahead((article.id, features.terms) for article, features in batch)
 
     def place(
         self, article: DeskArticle, features: Features | None = None, *,
@@ -123,12 +134,16 @@ class StoryDesk:
         if copy is None:
             story = self.clusterer.assign(_cluster_input(article), features.terms)
             nearest = self.clusterer.last_nearest
+            why = self.clusterer.last_reason
             placement = Placement(article.id, story, None, None, nearest,
-                                  features.fingerprint, features.signature)
+                                  features.fingerprint, features.signature,
+                                  why.describe() if why else None)
         else:
+            self.clusterer.skip_learned(article.id)
             root, story, kind = copy
             placement = Placement(article.id, story, root, kind, None,
-                                  features.fingerprint, features.signature)
+                                  features.fingerprint, features.signature,
+                                  f"{_COPY_REASONS[kind]} article {root}")
         self._remember(article, features, placement)
         return placement
 

@@ -95,11 +95,13 @@ def assign_pending_stories(db: Database, settings: Any = None, *, batch: int = B
 
 
 def rebuild_stories(db: Database, settings: Any = None) -> int:
-    """Forget every placement and place every article again from scratch."""
+    """Forget every placement, place every article again, then apply the editors' edits."""
     with _lock:
         story_store.clear_stories(db)
         _desks.pop(db.url, None)
-    return assign_pending_stories(db, settings)
+    placed = assign_pending_stories(db, settings)
+    story_store.replay_edits(db)  # an editor's merges and splits outlive a rebuild
+    return placed
 
 
 def _desk_for(db: Database, settings: Any) -> _Loaded:
@@ -140,6 +142,7 @@ def _place_batch(db: Database, desk: StoryDesk, pending: list[PendingArticle]
                  ) -> list[PlacedArticle]:
     articles = [_desk_article(p) for p in pending]
     features = [article_features(a) for a in articles]
+    desk.learn(list(zip(articles, features, strict=True)))
     by_url = story_store.known_by_url(db, [f.url for f in features if f.url])
     by_text = story_store.known_by_fingerprint(
         db, [f.fingerprint for f in features if f.fingerprint])
@@ -152,7 +155,7 @@ def _place_batch(db: Database, desk: StoryDesk, pending: list[PendingArticle]
             article_id=row.id, story_id=int(placement.story_id), published=row.published,
             fingerprint=placement.fingerprint, minhash=placement.signature,
             duplicate_of=_int(placement.duplicate_of), duplicate_kind=placement.duplicate_kind,
-            nearest_story_id=_int(placement.nearest_story_id)))
+            nearest_story_id=_int(placement.nearest_story_id), reason=placement.reason))
     return placed
 
 
