@@ -119,7 +119,9 @@ def test_idna_folded_source_through_the_cli_update(tmp_path, canary):
         source_store.add_source(db, f"http://127\u30020\u30020\u30022:{canary.port}/feed.xml")
     finally:
         db.close()
-    out = run_cli(tmp_path, "update", "--all").stdout
+    result = run_cli(tmp_path, "update", "--all", check=False)
+    assert result.returncode == 1, result.stderr  # every source failed: a non-zero exit
+    out = result.stdout
     assert "1 failed" in out and canary.hits == [], (out, canary.hits)
 
 
@@ -232,7 +234,9 @@ def test_update_and_sources_add_through_the_cli(tmp_path, canary):
             source_store.add_source(db, "file:///etc/passwd")
     finally:
         db.close()
-    out = run_cli(tmp_path, "update", "--all").stdout
+    result = run_cli(tmp_path, "update", "--all", check=False)
+    assert result.returncode == 1, result.stderr  # every source failed: a non-zero exit
+    out = result.stdout
     assert "0 new articles" in out and "6 failed" in out, out
     listed = [json.loads(line) for line in
               run_cli(tmp_path, "sources", "list", "--json").stdout.splitlines()]
