@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["STOPWORDS", "TermWeights", "article_terms", "stem", "surface_forms", "weigh_terms"]
 
@@ -67,6 +68,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?:;…]+[\"'”’»)\]]*\s+|\s*\n\s*|\s[\"“
 _SUFFIXES = ("ation", "ing", "ed", "er", "ly", "ic", "ial", "al")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix-stripping stem: enough for plurals, -ing/-ed and nationalities.
 
@@ -86,16 +88,34 @@ def stem(word: str) -> str:
     return word
 
 
-def _terms(text: str) -> list[tuple[str, str, int]]:
-    """(term, token, position in its sentence) for every counted word of ``text``."""
-    out = []
-    for sentence in _SENTENCE_BREAK.split(unicodedata.normalize("NFKC", text)):
+@lru_cache(maxsize=1 << 16)
+def _term(token: str) -> str | None:
+    """The term a token counts as, or None for a stopword or a stray letter."""
+    word = token.casefold()
+    if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+        return None
+    return stem(word)
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """``_SENTENCE_BREAK.split(text)``, lazily: a caller that stops early saves the rest."""
+    start = 0
+    for match in _SENTENCE_BREAK.finditer(text):
+        yield text[start:match.start()]
+        start = match.end()
+    yield text[start:]
+
+
+def _terms(text: str) -> Iterator[tuple[str, str, int]]:
+    """(term, token, position in its sentence) for every counted word of ``text``, in order.
+
+    A generator: ``article_terms`` reads only the body's first ``max_body_words`` terms.
+    """
+    for sentence in _sentences(unicodedata.normalize("NFKC", text)):
         for position, token in enumerate(_TOKEN.findall(sentence)):
-            word = token.casefold()
-            if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
-                continue
-            out.append((stem(word), token, position))
-    return out
+            term = _term(token)
+            if term is not None:
+                yield term, token, position
 
 
 def article_terms(title: str, text: str, weights: TermWeights = DEFAULT_WEIGHTS
