@@ -110,6 +110,8 @@ def same_image(one: str, other: str) -> bool:
 def drop_lead_image(body: etree._Element, image: str, base_url: str | None) -> None:
     """Remove from trafilatura's XML ``body`` every picture that is ``image``, and the
     paragraph or figure left empty by it, so the article's HTML does not repeat it."""
+    from broadsheet.extract.boilerplate import remove_keep_tail  # it imports this module
+
     for graphic in list(body.iter("graphic")):
         src = absolute(graphic.get("src"), base_url)
         if not src or not same_image(src, image):
@@ -117,24 +119,12 @@ def drop_lead_image(body: etree._Element, image: str, base_url: str | None) -> N
         parent = graphic.getparent()
         if parent is None:
             continue
-        _remove_keeping_tail(graphic)
+        remove_keep_tail(graphic)
         while (parent is not body and parent.getparent() is not None and len(parent) == 0
                and not (parent.text or "").strip()):
             above = parent.getparent()
-            _remove_keeping_tail(parent)
+            remove_keep_tail(parent)
             parent = above
-
-
-def _remove_keeping_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    assert parent is not None
-    if element.tail and element.tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 _CREDIT = re.compile(
