@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -41,36 +42,16 @@ def _postgres_available() -> str | None:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(error).__name__}"
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped at the end."""
+@contextlib.contextmanager
+def _scratch_postgres(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database (skipped where there is none, failed in CI), dropped
+    afterwards even if a test left connections open."""
     problem = _postgres_available()
     if problem:
         if os.environ.get("CI"):
             pytest.fail(f"{problem} (CI must run the PostgreSQL tests)")
         pytest.skip(problem)
-    name = f"broadsheet_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    yield url
-    with admin.connect() as connection:
-        connection.execute(sa.text(
-            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
-
-
-@pytest.fixture
-def fresh_postgres_url() -> Iterator[str]:
-    """A PostgreSQL database with nothing in it, not even the schema; dropped afterwards."""
-    problem = _postgres_available()
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"{problem} (CI must run the PostgreSQL tests)")
-        pytest.skip(problem)
-    name = f"broadsheet_fresh_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -80,6 +61,20 @@ def fresh_postgres_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    with _scratch_postgres("broadsheet_test") as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_postgres_url() -> Iterator[str]:
+    """A PostgreSQL database with nothing in it, not even the schema; dropped afterwards."""
+    with _scratch_postgres("broadsheet_fresh") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
