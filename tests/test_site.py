@@ -10,14 +10,14 @@ from collections.abc import Iterator
 import feedparser
 import pytest
 
-from broadsheet.site.app import make_app
+from broadsheet.web import make_web_app
 from tests.browser.live import LiveServer, get, seed
 
 
 @pytest.fixture
 def site(db, settings) -> Iterator[tuple[str, dict[str, int], object]]:
     ids = seed(db)
-    app = make_app(db, settings.replace(excerpt_words=20))
+    app = make_web_app(db, settings.replace(excerpt_words=20))
     server = LiveServer(app).start()
     yield server.base_url, ids, app
     server.stop()

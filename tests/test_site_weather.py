@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from broadsheet.fetch import AddressGuard, FetchConfig
-from broadsheet.site.app import make_app
 from broadsheet.site.weather import Weather, describe
+from broadsheet.web import make_web_app
 from tests.browser.live import LiveServer, get
 from tests.servers import Reply
 
@@ -185,7 +185,7 @@ def test_header_shows_weather_and_a_slow_api_never_delays_a_page(db, settings, s
     server.route("/v1/forecast", Reply(200, forecast(now, 21.2, 61), delay=1.5))
     configured = settings.replace(weather_url=server.base_url, weather_place="Lisbon",
                                   weather_latitude=38.72, weather_longitude=-9.14)
-    app = make_app(db, configured)
+    app = make_web_app(db, configured)
     live = LiveServer(app).start()
     try:
         started = time.monotonic()

@@ -1,4 +1,5 @@
-"""The site as the benchmark serves it: make_app plus a bare "hello" route, one process."""
+"""The site as the benchmark serves it: the web application plus a bare "hello" route,
+one process."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import uvicorn
 from fastapi.responses import PlainTextResponse
 
 from broadsheet.settings import load_settings
-from broadsheet.site.app import make_app
 from broadsheet.store import open_database
+from broadsheet.web import make_web_app
 
 
 def main(database_url: str, port: int) -> None:
     settings = load_settings({"database_url": database_url, "home": "/tmp"}, environ={})
-    app = make_app(open_database(database_url), settings)
+    app = make_web_app(open_database(database_url), settings)
 
     @app.get("/hello")
     def hello() -> PlainTextResponse:

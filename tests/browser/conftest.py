@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet.site.app import make_app
 from broadsheet.store import open_database
+from broadsheet.web import make_web_app
 from tests.browser.live import NOW, LiveServer, seed
 from tests.conftest import make_settings
 from tests.servers import Reply, ScriptedServer
@@ -90,7 +90,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ob
                              weather_latitude=38.7, weather_longitude=-9.1)
     db = open_database(settings.database_url, upgrade=True)
     ids = seed(db, image_url=assets.url("/harbour.png"))
-    app = make_app(db, settings)
+    app = make_web_app(db, settings)
     app.state.site.weather.wait()
     server = LiveServer(app).start()
     OUTPUT.mkdir(parents=True, exist_ok=True)

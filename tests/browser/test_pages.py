@@ -128,15 +128,15 @@ _ZONE_LINES = """() => [...document.querySelectorAll('time')].map(time => {
 
 
 def test_a_clock_and_its_zone_label_stay_on_one_line(browser, tmp_path):
-    from broadsheet.site.app import make_app
     from broadsheet.store import open_database
+    from broadsheet.web import make_web_app
     from tests.browser.live import LiveServer, seed
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path, timezone="America/New_York")
     db = open_database(settings.database_url, upgrade=True)
     ids = seed(db)
-    server = LiveServer(make_app(db, settings)).start()
+    server = LiveServer(make_web_app(db, settings)).start()
     context = browser.new_context(viewport={"width": 400, "height": 800})
     page = context.new_page()
     try:

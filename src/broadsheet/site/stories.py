@@ -1,6 +1,6 @@
 """What the site shows of stories: coverage of one story, related reading, outlet profiles.
 
-Reads ``store.stories`` and ``store.outlets`` only; the routes stay in ``app.make_app``.
+Reads ``store.stories`` and ``store.outlets`` only; its pages are in ``site/pages/``.
 """
 
 from __future__ import annotations
