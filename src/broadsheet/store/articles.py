@@ -278,38 +278,6 @@ def sitemap_entries(db: Database, limit: int = 49_000) -> list[tuple[int, dt.dat
     return [(row.id, as_utc(row.changed) or utcnow()) for row in rows]
 
 
-def top_articles(db: Database, limit: int = 6, *, pool: int = 200) -> list[StoredArticle]:
-    """The front page's top stories: the lead article of each top story.
-
-    Stories are ranked by the number of outlets covering them and recency
-    (``store.stories.top_stories``). Before the stories step has placed anything,
-    recency alone, with one article per outlet so a prolific feed cannot fill the
-    top; articles with a lead image first among those of the same hour.
-    """
-    from broadsheet.store import stories as story_store
-
-    ranked_stories = story_store.top_stories(db, limit, utcnow())
-    if ranked_stories:
-        leads = story_store.lead_articles(db, [s.id for s in ranked_stories])
-        return [leads[s.id] for s in ranked_stories if s.id in leads]
-    chosen: dict[int, StoredArticle] = {}
-    for article in latest_articles(db, pool):
-        if article.source_id not in chosen:
-            chosen[article.source_id] = article
-        if len(chosen) >= limit:
-            break
-    if len(chosen) < limit:
-        for article in latest_articles(db, limit * 2):
-            if len(chosen) >= limit:
-                break
-            if all(article.id != a.id for a in chosen.values()):
-                chosen[-article.id] = article
-    ranked = sorted(chosen.values(), key=lambda a: (
-        a.published.replace(minute=0, second=0, microsecond=0), a.image is not None,
-        a.published, a.id), reverse=True)
-    return ranked[:limit]
-
-
 # --- read-only queries for the JSON API and the admin area (accounts branch) -------------
 
 def list_articles(
