@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from fastapi import Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -57,9 +59,7 @@ def _article_html(site: Site, request: Request, article_id: int) -> bytes:
 def view_beacon(request: Request, article_id: int) -> Response:
     """``/articles/{id}/view.gif``: counts a view for Most Popular; always an image."""
     address = request.client.host if request.client else ""
-    try:
+    with suppress(StorageError):  # no such article: nothing to count, still an image
         site_of(request).views.count(article_id, address, request.headers.get("user-agent", ""))
-    except StorageError:  # no such article: nothing to count, still an image
-        pass
     return Response(GIF, media_type="image/gif",
                     headers={"Cache-Control": "no-store, private"})
