@@ -171,8 +171,8 @@ def sources_set(ctx: Context, source_id: int, mode: str | None, feed_only: bool 
                 keep: tuple[str, ...], drop: tuple[str, ...], min_interval: int | None,
                 max_interval: int | None, pause: bool | None) -> None:
     """Change one source's rules: publishing mode, extraction selectors, poll bounds."""
-    from broadsheet.errors import SourceError
-    from broadsheet.extract import ExtractRules, ExtractError, validate_rules
+    from broadsheet.errors import ExtractError, SourceError
+    from broadsheet.extract import ExtractRules, validate_rules
     from broadsheet.store.sources import get_source, update_source
 
     db = ctx.db()
