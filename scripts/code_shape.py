@@ -40,6 +40,7 @@ def shape(root: Path) -> dict[str, object]:
     longest: list[tuple[int, str]] = []
     big: list[tuple[int, str]] = []
     upward: list[str] = []
+    graph: dict[str, set[str]] = {}
     nested = 0
     for path in sorted(root.rglob("*.py")):
         if "migrations" in path.parts:
@@ -58,6 +59,9 @@ def shape(root: Path) -> dict[str, object]:
                 nested += sum(isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
                               for child in ast.walk(node) if child is not node)
         mine = _part(path, root)
+        module_name = ".".join(("broadsheet", *path.relative_to(root).with_suffix("").parts))
+        module_name = module_name.removesuffix(".__init__")
+        edges = graph.setdefault(module_name, set())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
@@ -70,10 +74,12 @@ def shape(root: Path) -> dict[str, object]:
                 if parts[0] != "broadsheet" or len(parts) < 2:
                     continue
                 target = parts[1]
+                edges.add(module)
                 if target != mine and _rank(target) > _rank(mine):
                     upward.append(f"{name} -> broadsheet.{target}")
     lengths.sort()
     return {
+        "import cycles": _cycles(graph),
         "functions": len(lengths),
         "median": statistics.median(lengths),
         "p90": lengths[int(0.9 * (len(lengths) - 1))],
@@ -82,6 +88,41 @@ def shape(root: Path) -> dict[str, object]:
         "modules over 400 lines": sorted(big, reverse=True),
         "upward imports": upward,
     }
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[str]:
+    """Groups of modules that import each other, directly or around a circle (an import
+    of a name inside a module counts as an import of the module)."""
+    edges = {m: {t if t in graph else t.rsplit(".", 1)[0] for t in targets} & graph.keys()
+             for m, targets in graph.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[str] = []
+
+    def visit(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in edges[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                item = stack.pop()
+                group.append(item)
+                if item == node:
+                    break
+            if len(group) > 1:
+                found.append(" <-> ".join(sorted(group)))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
 
 
 def main() -> None:
