@@ -275,8 +275,11 @@ class SourceSettings:
 
     def __post_init__(self) -> None:
         for name, parser in _SOURCE_FIELDS.items():
+            value = getattr(self, name)
+            if value is _SOURCE_DEFAULTS[name]:  # most are; None, False and () are singletons
+                continue
             try:
-                object.__setattr__(self, name, parser(getattr(self, name)))
+                object.__setattr__(self, name, parser(value))
             except _Invalid as why:
                 raise SourceError(f"sources: {name}: {why}") from None
         _check_bounds(self.poll_min_interval, self.poll_max_interval)
@@ -293,6 +296,10 @@ class SourceSettings:
     def read(cls, mapping: Mapping[str, Any], source_url: str = "") -> SourceSettings:
         """Stored settings, leniently: an unusable value is logged and its default used
         (the value is kept in ``extra``), so one bad setting never stops a source."""
+        try:
+            return cls.parse(mapping)
+        except SourceError:
+            pass  # find which, below
         values: dict[str, Any] = {}
         extra = {k: v for k, v in mapping.items() if k not in _SOURCE_FIELDS}
         for name in [n for n in _SOURCE_FIELDS if n in mapping]:
@@ -329,23 +336,24 @@ class SourceSettings:
                 problems.append(f"{name}: {why}")
         if problems:
             raise SourceError("sources: " + "; ".join(problems))
+        current = {name: getattr(self, name) for name in _SOURCE_FIELDS}
         extra = {k: v for k, v in self.extra.items() if k not in values}
-        return dataclasses.replace(self, **values, extra=extra)
+        return SourceSettings(**{**current, **values}, extra=extra)
 
     def to_json(self) -> dict[str, Any]:
         """Every value that is not its default, as JSON values; ``parse`` reads it back."""
         values: dict[str, Any] = dict(self.extra)
-        for item in dataclasses.fields(self):
-            value = getattr(self, item.name)
-            if item.name == "extra" or value == item.default:
+        for name, default in _SOURCE_DEFAULTS.items():
+            value = getattr(self, name)
+            if value == default:
                 continue
-            if item.name in ("extract_selector", "extract_remove"):
+            if name in ("extract_selector", "extract_remove"):
                 value = ",".join(value)
             elif isinstance(value, tuple):
                 value = list(value)
             elif isinstance(value, GuidRotation):
                 value = {"count": value.count, "last_seen": value.last_seen}
-            values[item.name] = value
+            values[name] = value
         return values
 
     def stored(self) -> dict[str, Any]:
@@ -474,3 +482,6 @@ _SOURCE_FIELDS: dict[str, Callable[[Any], Any]] = {
 }
 """Each field's parser: a JSON value (or form text) in, the typed value out, or _Invalid.
 Each is idempotent on its own output, so ``__post_init__`` can run them on any value."""
+
+_SOURCE_DEFAULTS = {f.name: f.default for f in dataclasses.fields(SourceSettings)
+                    if f.name in _SOURCE_FIELDS}
