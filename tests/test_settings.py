@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import typing
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -72,6 +73,12 @@ def test_settings_are_frozen_and_replace_converts_like_a_flag():
     assert dataclasses.replace(changed, host="0.0.0.0").origin("port") == "flag"
     with pytest.raises(ConfigError, match="port from flag must be int"):
         settings.replace(port="http")
+
+
+def test_every_source_setting_is_in_the_settings_doc():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "settings.md").read_text()
+    section = text.split("## Per-source settings", 1)[1]
+    assert not [name for name in FIELDS if f"`{name}`" not in section]
 
 
 def test_rows_list_every_setting_in_table_order():

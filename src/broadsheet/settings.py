@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import math
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -50,7 +51,8 @@ class Settings:
     where a value came from. ``Settings()`` is every default; ``replace`` changes some."""
 
     home: str = _setting("data", "Data folder: the SQLite database and other state live here.")
-    config: str = _setting("", "TOML file of settings (default: <home>/broadsheet.toml if present).")
+    config: str = _setting("", "TOML file of settings (default: <home>/broadsheet.toml if "
+                           "present).")
     database_url: str = _setting("", "SQLAlchemy URL; default sqlite:///<home>/broadsheet.db.")
     host: str = _setting("127.0.0.1", "Address the web server listens on.")
     port: int = _setting(8000, "Port the web server listens on.")
@@ -410,7 +412,9 @@ def _poll_seconds(value: Any) -> int | None:
 def _seconds(value: Any) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 2**31:
+    # Recorded from feeds (a ttl can be absurd): any finite count is taken, never refused.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0 \
+            or (isinstance(value, float) and not math.isfinite(value)):
         raise _Invalid(f"must be a number of seconds, got {value!r:.40}")
     return round(value)
 
