@@ -25,10 +25,11 @@ def change_source_rules(db: Database, source_id: int, *, mode: str | None = None
     (False) polling. SourceError for an unknown source or a change that cannot be saved.
     """
     source = get_source(db, source_id)
-    given = {"extract_selector": list(keep) or None, "extract_remove": list(drop) or None,
+    given: dict[str, list[str] | int | str | None] = {"extract_selector": list(keep) or None, "extract_remove": list(drop) or None,
              "feed_only": feed_only, "poll_min_interval": min_interval,
              "poll_max_interval": max_interval, "publishing_mode": mode}
-    changes = {name: value for name, value in given.items() if value is not None}
+    changes: dict[str, list[str] | int | str | None] = {
+        name: value for name, value in given.items() if value is not None}
     if mode == "default":
         changes["publishing_mode"] = None
     values: dict[str, Any] = SourceSettings.of(source).apply(changes).stored()
