@@ -15,12 +15,12 @@ from broadsheet.store.articles import StoredArticle
 
 def article_body(article: StoredArticle, settings: Any) -> tuple[str, str, bool]:
     """(html, text, is_excerpt) of an article as the publishing mode allows."""
-    mode = article.source_mode or getattr(settings, "publishing_mode", "full")
+    mode = article.source_mode or settings.publishing_mode
     if mode != "excerpt":
         return article.html, article.text, False
     from broadsheet.extract import excerpt
 
-    text = excerpt(article.text, getattr(settings, "excerpt_words", 60))
+    text = excerpt(article.text, settings.excerpt_words)
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     return "".join(f"<p>{escape(p)}</p>" for p in paragraphs), text, True
 

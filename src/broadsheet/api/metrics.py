@@ -24,7 +24,6 @@ from broadsheet.api import access, auth
 from broadsheet.store import Database, utcnow
 from broadsheet.store.schema import articles, sources, users
 
-DEFAULT_NETWORKS = "127.0.0.0/8,::1/128"
 FORWARDED_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 EXTRA_METRICS = ("broadsheet.update.metrics",)
 """Modules whose ``render_metrics(db) -> str`` adds lines (polls, fetch times, queue)."""
@@ -148,8 +147,8 @@ def address_allowed(address: str, networks: str) -> bool:
 def routers(db: Database, settings: Any) -> list[APIRouter]:
     """The ``/metrics`` route."""
     router = APIRouter()
-    token = getattr(settings, "metrics_token", "")
-    networks = getattr(settings, "metrics_networks", DEFAULT_NETWORKS)
+    token = settings.metrics_token
+    networks = settings.metrics_networks
 
     @router.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> PlainTextResponse:
