@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from broadsheet.errors import BroadsheetError, SourceError, StorageError
+from broadsheet.errors import BroadsheetError, NotFound, StorageError
 
 log = logging.getLogger("broadsheet.api")
 
@@ -87,9 +87,8 @@ def translate(error: Exception, request: Request) -> JSONResponse:
     if isinstance(error, StarletteHTTPException):
         return error_response(error.status_code, str(error.detail),
                               headers=dict(error.headers or {}))
-    if isinstance(error, SourceError):
-        message = str(error)
-        return error_response(404 if "no source with id" in message else 400, message)
+    if isinstance(error, NotFound):
+        return error_response(404, str(error))
     if isinstance(error, StorageError):
         log.exception("api: storage error on %s", request.url.path)
         return error_response(503, "the database is unavailable, try again")

@@ -12,16 +12,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from broadsheet.errors import BroadsheetError
+from broadsheet.errors import AccountError
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
 from broadsheet.store.schema import api_tokens, login_throttle, sessions, users
 
 PASSWORD_DERIVED = ("clientlogin",)
 """Kinds of API token issued for a password login: revoked when a password changes."""
-
-
-class AccountError(BroadsheetError):
-    """A user could not be created, found or changed."""
 
 
 @dataclass(frozen=True)
