@@ -23,9 +23,11 @@ ALLOWED = {
     "sources": {"fetch", "parse", "store"},
     "update": {"fetch", "parse", "extract", "stories", "store", "sources"},
     "demo": set(),
+    "accounts": {"store"},
     "site": {"store", "stories", "extract", "fetch"},
-    "api": {"store", "stories", "extract", "sources", "update", "fetch", "parse", "site"},
-    "admin": {"store", "stories", "extract", "sources", "update", "api", "site"},
+    "api": {"store", "stories", "extract", "sources", "update", "fetch", "parse", "site",
+            "accounts"},
+    "admin": {"store", "stories", "extract", "sources", "update", "api", "site", "accounts"},
 }
 ALWAYS = {"types", "errors", "settings", "__init__"}
 

@@ -35,7 +35,7 @@ from starlette.datastructures import FormData
 from broadsheet.admin import session as sessions
 from broadsheet.admin.plot import bar_chart, days_back, fetch_time_chart, nice_top
 from broadsheet.admin.session import Forbidden, LoginRequired
-from broadsheet.api import access, accounts
+from broadsheet.accounts import access, users as accounts
 from broadsheet.errors import BroadsheetError
 from broadsheet.store import Database, utcnow
 from broadsheet.store import articles as article_store

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
-from broadsheet.api import access, auth
+from broadsheet.accounts import access, auth
 from broadsheet.store import Database, utcnow
 from broadsheet.store.schema import articles, sources, users
 

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.routing import Match
 
-from broadsheet.api import access, auth
+from broadsheet.accounts import access, auth
 from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ERROR_RESPONSES, ApiError, JsonErrorRoute
 from broadsheet.store import Database

@@ -1,7 +1,7 @@
 """Storage of accounts: users, their sessions, and the login throttle.
 
 Secrets never reach this module in clear except to be hashed: session ids arrive
-already digested, passwords are hashed by ``broadsheet.api.auth`` before they come.
+already digested, passwords are hashed by ``broadsheet.accounts.auth`` before they come.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from starlette.datastructures import MultiDict
 from starlette.requests import Request
 from starlette.responses import Response
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from broadsheet.api.errors import translate
 from broadsheet.store import Database, utcnow
 from broadsheet.store import sources as source_store

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
-from broadsheet.api import access, auth
+from broadsheet.accounts import access, auth
 from broadsheet.api.content import article_body, article_url
 from broadsheet.api.readers.common import (
     categories, from_seconds, guarded_route, seconds, secret_in_query, shown_addresses,

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
-from broadsheet.api import access, auth
+from broadsheet.accounts import access, auth
 from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError
 from broadsheet.api.readers.common import (
