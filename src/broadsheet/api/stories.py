@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from broadsheet.api.content import article_url
 from broadsheet.api.errors import ERROR_RESPONSES, ApiError, JsonErrorRoute
+from broadsheet.publish import article_url
 from broadsheet.store import Database
 from broadsheet.store import bounds
 from broadsheet.store import stories as story_store

@@ -22,7 +22,6 @@ from pydantic import BaseModel, Field
 from starlette.routing import Match
 
 from broadsheet.accounts import access, auth
-from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ERROR_RESPONSES, ApiError, JsonErrorRoute
 from broadsheet.store import Database
 from broadsheet.store import articles as article_store
@@ -30,6 +29,7 @@ from broadsheet.store import bounds
 from broadsheet.store import sources as source_store
 from broadsheet.store.articles import StoredArticle
 from broadsheet.store.audit import record_action
+from broadsheet.publish import article_url, publish
 from broadsheet.store.users import User
 from broadsheet.types import Source, redact_secrets, web_address
 
@@ -282,8 +282,9 @@ def make_router(db: Database, settings: Any) -> APIRouter:
         if not found:
             raise ApiError(404, f"articles: no article with id {article_id}")
         article = found[0]
-        html, text, is_excerpt = article_body(article, settings)
-        return {**_summary(article), "html": html, "text": text, "is_excerpt": is_excerpt,
+        shown = publish(article, settings)
+        return {**_summary(article), "html": shown.html, "text": shown.text,
+                "is_excerpt": shown.is_excerpt,
                 "canonical_url": article.canonical_url, "feed_link": article.feed_link,
                 "image_credit": article.image_credit, "image_caption": article.image_caption,
                 "site_name": article.site_name}

@@ -160,15 +160,10 @@ class Site:
 
     def body_of(self, article: StoredArticle) -> tuple[str, bool]:
         """The HTML the page may show, and whether it is an excerpt."""
-        from broadsheet.extract import excerpt
-        from markupsafe import escape
+        from broadsheet.publish import publish
 
-        mode = article.source_mode or self.settings.publishing_mode
-        if mode == "excerpt":
-            text = excerpt(article.text, self.settings.excerpt_words)
-            paragraphs = [p for p in text.split("\n\n") if p.strip()]
-            return "".join(f"<p>{escape(p)}</p>" for p in paragraphs), True
-        return article.html, False
+        shown = publish(article, self.settings)
+        return shown.html, shown.is_excerpt
 
     def feed_links(self, path: str, title: str, query: str = "") -> list[dict[str, str]]:
         """Autodiscovery links for a page's feeds in the three formats."""

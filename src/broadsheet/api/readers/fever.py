@@ -22,11 +22,11 @@ from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
 from broadsheet.accounts import access, auth
-from broadsheet.api.content import article_body, article_url
 from broadsheet.api.readers.common import (
     categories, from_seconds, guarded_route, seconds, secret_in_query, shown_addresses,
     threaded,
 )
+from broadsheet.publish import article_url, publish
 from broadsheet.store import Database, utcnow
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
@@ -75,7 +75,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
     def item(entry: state.Entry) -> dict[str, Any]:
         article = entry.article
-        html, _, _ = article_body(article, settings)
+        html = publish(article, settings).html
         return {"id": article.id, "feed_id": article.source_id, "title": article.title,
                 "author": ", ".join(article.authors), "html": html, "url": article_url(article),
                 "is_saved": int(entry.starred), "is_read": int(entry.read),

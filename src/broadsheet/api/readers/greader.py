@@ -26,12 +26,12 @@ from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
 from broadsheet.accounts import access, auth
-from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError
 from broadsheet.api.readers.common import (
     categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
     route_on, secret_in_query, shown_addresses, source_categories,
 )
+from broadsheet.publish import article_url, publish
 from broadsheet.store import Database, bounds
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
@@ -128,7 +128,7 @@ def _number(params: MultiDict, key: str, default: int, top: int) -> int:
 
 def _item(entry: state.Entry, settings: Any, user: User) -> dict[str, Any]:
     article = entry.article
-    html, _, _ = article_body(article, settings)
+    html = publish(article, settings).html
     tags = [READING_LIST.replace("-", str(user.id), 1)]
     if entry.read:
         tags.append(READ.replace("-", str(user.id), 1))

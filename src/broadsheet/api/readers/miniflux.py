@@ -29,12 +29,12 @@ from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
 from broadsheet.accounts import access, auth
-from broadsheet.api.content import article_body, article_url
 from broadsheet.api.errors import ApiError, error_response
 from broadsheet.api.readers.common import (
     DEFAULT_CATEGORY, categories, category_id, find_category, from_seconds, guarded_route,
     key_failed, key_refused, route_on, shown_addresses, source_categories, threaded,
 )
+from broadsheet.publish import article_url, publish
 from broadsheet.store import Database, bounds, utcnow
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
@@ -118,7 +118,8 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
 
     def entry_json(entry: state.Entry, user: User, sources: dict[int, Source]) -> dict[str, Any]:
         article = entry.article
-        html, text, _ = article_body(article, settings)
+        shown = publish(article, settings)
+        html, text = shown.html, shown.text
         source = sources.get(article.source_id)
         return {
             "id": article.id, "user_id": user.id, "feed_id": article.source_id,
