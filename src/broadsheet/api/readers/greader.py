@@ -26,18 +26,20 @@ from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
 from broadsheet.accounts import access, auth
+from broadsheet.api.deps import Route, database, router_of, settings_of
 from broadsheet.api.errors import ApiError
 from broadsheet.api.readers.common import (
     categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
-    route_on, secret_in_query, shown_addresses, source_categories,
+    secret_in_query, shown_addresses, source_categories, threaded,
 )
+from broadsheet.errors import AccountError
 from broadsheet.publish import article_url, publish
 from broadsheet.store import Database, bounds
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
 from broadsheet.store.reader_state import EntryFilter
-from broadsheet.store.users import AccountError, User
+from broadsheet.store.users import User
 
 STATE = "user/-/state/com.google/"
 READING_LIST, READ, STARRED = STATE + "reading-list", STATE + "read", STATE + "starred"
@@ -67,7 +69,8 @@ def parse_item_id(value: str) -> int | None:
     return number if number > 0 else None
 
 
-def _plain(status: int, message: str, headers: dict[str, str]) -> Response:
+def render(status: int, message: str, headers: dict[str, str]) -> Response:
+    """An error as Google Reader clients expect it: plain text."""
     text = "Unauthorized" if status == 401 else f"Error={message}"
     return PlainTextResponse(text + "\n", status_code=status, headers=headers)
 
@@ -153,221 +156,280 @@ def _item(entry: state.Entry, settings: Any, user: User) -> dict[str, Any]:
     }
 
 
-def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The Google Reader API routes."""
-    router = APIRouter(route_class=guarded_route(_plain), include_in_schema=False)
+# --- who is calling -----------------------------------------------------------------------
 
-    def user_of(request: Request) -> User:
-        header = request.headers.get("authorization", "")
-        scheme, _, rest = header.partition(" ")
-        token = rest.strip()
-        if scheme.lower() == "googlelogin" and token.lower().startswith("auth="):
-            token = token[5:]
-        address = access.client_address(request)
-        if not token or key_refused(db, "greader", address):
-            raise ApiError(401, "unauthorized")
-        user = access.user_for_token(db, token)
-        if user is None:
-            key_failed(db, "greader", address)
-            raise ApiError(401, "unauthorized")
-        return user
+def user_of(request: Request) -> User:
+    """The owner of the ``GoogleLogin auth=`` token; wrong tokens count against the address."""
+    db = database(request)
+    header = request.headers.get("authorization", "")
+    scheme, _, rest = header.partition(" ")
+    token = rest.strip()
+    if scheme.lower() == "googlelogin" and token.lower().startswith("auth="):
+        token = token[5:]
+    address = access.client_address(request)
+    if not token or key_refused(db, "greader", address):
+        raise ApiError(401, "unauthorized")
+    user = access.user_for_token(db, token)
+    if user is None:
+        key_failed(db, "greader", address)
+        raise ApiError(401, "unauthorized")
+    return user
 
-    def editor_of(request: Request) -> User:
-        user = user_of(request)
-        if not auth.role_at_least(user.role, "editor"):
-            raise ApiError(403, "only editors may change subscriptions")
-        return user
 
-    route = route_on(router)
+def editor_of(request: Request) -> User:
+    """The caller, who must be an editor or stronger to change subscriptions (else 403)."""
+    user = user_of(request)
+    if not auth.role_at_least(user.role, "editor"):
+        raise ApiError(403, "only editors may change subscriptions")
+    return user
 
-    @route("/accounts/ClientLogin", ("GET", "POST"))
-    def client_login(request: Request, params: MultiDict) -> Response:
-        if secret_in_query(request, "Passwd"):  # only the form body carries it
-            return PlainTextResponse("Error=BadAuthentication\n", status_code=401)
-        try:
-            user, matched = access.check_api_password(db, params.get("Email", ""),
-                                                      params.get("Passwd", ""),
-                                                      access.client_address(request))
-            token, _ = access.issue_token(db, user, "Google Reader login", kind="clientlogin",
-                                          api_password_hash=matched)
-        except (access.LoginRefused, AccountError) as refused:
-            retry = getattr(refused, "retry_after", None)
-            headers = {"Retry-After": str(retry)} if retry else {}
-            return PlainTextResponse("Error=BadAuthentication\n", status_code=401,
-                                     headers=headers)
-        if params.get("output") == "json":
-            return JSONResponse({"SID": token, "LSID": token, "Auth": token})
-        return PlainTextResponse(f"SID={token}\nLSID={token}\nAuth={token}\n")
 
-    @route("/reader/api/0/token")
-    def write_token(request: Request, params: MultiDict) -> Response:
-        user_of(request)
-        return PlainTextResponse(auth.digest(request.headers["authorization"])[:57])
+# --- the handlers: ``(request, params)``, run in a thread by ``threaded`` -----------------
 
-    @route("/reader/api/0/user-info")
-    def user_info(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        return JSONResponse({"userId": str(user.id), "userName": user.name,
-                             "userProfileId": str(user.id), "userEmail": ""})
+@threaded
+def client_login(request: Request, params: MultiDict) -> Response:
+    """Log in with the API password; answers a token for ``GoogleLogin auth=``."""
+    if secret_in_query(request, "Passwd"):  # only the form body carries it
+        return PlainTextResponse("Error=BadAuthentication\n", status_code=401)
+    db = database(request)
+    try:
+        user, matched = access.check_api_password(db, params.get("Email", ""),
+                                                  params.get("Passwd", ""),
+                                                  access.client_address(request))
+        token, _ = access.issue_token(db, user, "Google Reader login", kind="clientlogin",
+                                      api_password_hash=matched)
+    except (access.LoginRefused, AccountError) as refused:
+        retry = getattr(refused, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else {}
+        return PlainTextResponse("Error=BadAuthentication\n", status_code=401,
+                                 headers=headers)
+    if params.get("output") == "json":
+        return JSONResponse({"SID": token, "LSID": token, "Auth": token})
+    return PlainTextResponse(f"SID={token}\nLSID={token}\nAuth={token}\n")
 
-    @route("/reader/api/0/subscription/list")
-    def subscription_list(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        subscriptions = []
-        for source in source_store.list_sources(db):
-            url, html_url, title = shown_addresses(source, user)
-            subscriptions.append({
-                "id": f"feed/{source.id}", "title": title,
-                "url": url, "htmlUrl": html_url, "iconUrl": "",
-                "categories": [{"id": f"user/-/label/{name}", "label": name}
-                               for name in source_categories(source)]})
-        return JSONResponse({"subscriptions": subscriptions})
 
-    @route("/reader/api/0/tag/list")
-    def tag_list(request: Request, params: MultiDict) -> Response:
-        user_of(request)
-        tags = [{"id": STARRED}] + [
-            {"id": f"user/-/label/{c.title}", "label": c.title, "type": "folder"}
-            for c in categories(source_store.list_sources(db))]
-        return JSONResponse({"tags": tags})
+@threaded
+def write_token(request: Request, params: MultiDict) -> Response:
+    user_of(request)
+    return PlainTextResponse(auth.digest(request.headers["authorization"])[:57])
 
-    @route("/reader/api/0/unread-count")
-    def unread_count(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        counts = state.unread_counts(db, user.id)
-        rows = [{"id": f"feed/{sid}", "count": n, "newestItemTimestampUsec": "0"}
-                for sid, n in counts.items()]
-        rows.append({"id": READING_LIST, "count": sum(counts.values()),
-                     "newestItemTimestampUsec": "0"})
-        return JSONResponse({"max": sum(counts.values()), "unreadcounts": rows})
 
-    @route("/reader/api/0/subscription/edit", ("POST",))
-    def subscription_edit(request: Request, params: MultiDict) -> Response:
-        user = editor_of(request)
-        action, stream = params.get("ac", "edit"), params.get("s", "")
-        if not stream.startswith("feed/"):
-            raise ApiError(400, "s must be feed/<id or url>")
-        address = access.client_address(request)
-        if action == "subscribe":
-            from broadsheet.sources import subscribe
+@threaded
+def user_info(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    return JSONResponse({"userId": str(user.id), "userName": user.name,
+                         "userProfileId": str(user.id), "userEmail": ""})
 
-            source = subscribe(db, settings, stream[5:])
-            record_action(db, user, "source.create", str(source.id), address, via="greader")
-            _edit(source.id, params)
-        elif action == "unsubscribe":
-            source_id = _source_id(db, stream[5:])
-            source_store.delete_source(db, source_id)
-            record_action(db, user, "source.delete", str(source_id), address, via="greader")
-        elif action == "edit":
-            _edit(_source_id(db, stream[5:]), params)
-        else:
-            raise ApiError(400, f"unknown action {action!r}")
-        return PlainTextResponse("OK")
 
-    def _edit(source_id: int, params: MultiDict) -> None:
-        source = source_store.get_source(db, source_id)
-        changes: dict[str, Any] = {}
-        if params.get("t"):
-            changes["title"] = params["t"][:300]
-        names = [n for n in source_categories(source) if n != "All"]
-        for label in params.getlist("r"):
-            names = [n for n in names if n != (_label(label) or label)]
-        for label in params.getlist("a"):
-            name = _label(label) or label
-            if name and name not in names:
-                names.append(name)
-        if params.getlist("a") or params.getlist("r"):
-            changes["settings"] = {**source.settings, "categories": names}
-        if changes:
-            source_store.update_source(db, source_id, **changes)
+@threaded
+def subscription_list(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    subscriptions = []
+    for source in source_store.list_sources(database(request)):
+        url, html_url, title = shown_addresses(source, user)
+        subscriptions.append({
+            "id": f"feed/{source.id}", "title": title,
+            "url": url, "htmlUrl": html_url, "iconUrl": "",
+            "categories": [{"id": f"user/-/label/{name}", "label": name}
+                           for name in source_categories(source)]})
+    return JSONResponse({"subscriptions": subscriptions})
 
-    @route("/reader/api/0/subscription/quickadd", ("POST",))
-    def quickadd(request: Request, params: MultiDict) -> Response:
+
+@threaded
+def tag_list(request: Request, params: MultiDict) -> Response:
+    user_of(request)
+    tags = [{"id": STARRED}] + [
+        {"id": f"user/-/label/{c.title}", "label": c.title, "type": "folder"}
+        for c in categories(source_store.list_sources(database(request)))]
+    return JSONResponse({"tags": tags})
+
+
+@threaded
+def unread_count(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    counts = state.unread_counts(database(request), user.id)
+    rows = [{"id": f"feed/{sid}", "count": n, "newestItemTimestampUsec": "0"}
+            for sid, n in counts.items()]
+    rows.append({"id": READING_LIST, "count": sum(counts.values()),
+                 "newestItemTimestampUsec": "0"})
+    return JSONResponse({"max": sum(counts.values()), "unreadcounts": rows})
+
+
+@threaded
+def subscription_edit(request: Request, params: MultiDict) -> Response:
+    """Subscribe, unsubscribe, or rename and relabel a feed (editors only, audited)."""
+    user = editor_of(request)
+    db = database(request)
+    action, stream = params.get("ac", "edit"), params.get("s", "")
+    if not stream.startswith("feed/"):
+        raise ApiError(400, "s must be feed/<id or url>")
+    address = access.client_address(request)
+    if action == "subscribe":
         from broadsheet.sources import subscribe
 
-        user = editor_of(request)
-        url = params.get("quickadd", "").removeprefix("feed/")
-        source = subscribe(db, settings, url)
-        record_action(db, user, "source.create", str(source.id), access.client_address(request),
-                      via="greader")
-        return JSONResponse({"query": url, "numResults": 1, "streamId": f"feed/{source.id}",
-                             "streamName": source.title or source.url})
+        source = subscribe(db, settings_of(request), stream[5:])
+        record_action(db, user, "source.create", str(source.id), address, via="greader")
+        _edit(db, source.id, params)
+    elif action == "unsubscribe":
+        source_id = _source_id(db, stream[5:])
+        source_store.delete_source(db, source_id)
+        record_action(db, user, "source.delete", str(source_id), address, via="greader")
+    elif action == "edit":
+        _edit(db, _source_id(db, stream[5:]), params)
+    else:
+        raise ApiError(400, f"unknown action {action!r}")
+    return PlainTextResponse("OK")
 
-    def _ids(user: User, stream: str, params: MultiDict, top: int) -> tuple[list[int], str]:
-        selection = stream_filter(db, stream, params)
-        count = _number(params, "n", 20, top)
-        offset = bounds.parse_int(params.get("c"), "c") or 0
-        ids = state.entry_ids(db, user.id, selection, limit=count + 1, offset=offset,
-                              descending=params.get("r") != "o")
-        more = str(offset + count) if len(ids) > count else ""
-        return ids[:count], more
 
-    @route("/reader/api/0/stream/items/ids")
-    def item_ids(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        ids, more = _ids(user, params.get("s", READING_LIST), params, MAX_IDS)
-        body: dict[str, Any] = {"itemRefs": [{"id": str(i), "directStreamIds": []}
-                                             for i in ids]}
-        if more:
-            body["continuation"] = more
-        return JSONResponse(body)
+def _edit(db: Database, source_id: int, params: MultiDict) -> None:
+    source = source_store.get_source(db, source_id)
+    changes: dict[str, Any] = {}
+    if params.get("t"):
+        changes["title"] = params["t"][:300]
+    names = [n for n in source_categories(source) if n != "All"]
+    for label in params.getlist("r"):
+        names = [n for n in names if n != (_label(label) or label)]
+    for label in params.getlist("a"):
+        name = _label(label) or label
+        if name and name not in names:
+            names.append(name)
+    if params.getlist("a") or params.getlist("r"):
+        changes["settings"] = {**source.settings, "categories": names}
+    if changes:
+        source_store.update_source(db, source_id, **changes)
 
-    def _contents(user: User, ids: list[int], stream: str, more: str) -> Response:
-        entries = state.get_entries(db, user.id, ids)
-        body: dict[str, Any] = {
-            "direction": "ltr", "id": stream, "title": "Broadsheet",
-            "self": [{"href": str(settings.base_url or "") + "/reader/api/0/stream/contents"}],
-            "updated": int(dt.datetime.now(dt.UTC).timestamp()), "author": user.name,
-            "items": [_item(e, settings, user) for e in entries]}
-        if more:
-            body["continuation"] = more
-        return JSONResponse(body)
 
-    @route("/reader/api/0/stream/items/contents", ("GET", "POST"))
-    def item_contents(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        ids = [i for i in (parse_item_id(v) for v in params.getlist("i")) if i][:MAX_ITEMS]
-        return _contents(user, ids, READING_LIST, "")
+@threaded
+def quickadd(request: Request, params: MultiDict) -> Response:
+    """Subscribe to a feed by address (editors only, audited)."""
+    from broadsheet.sources import subscribe
 
-    @route("/reader/api/0/stream/contents/{stream:path}")
-    def stream_contents(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        stream = request.path_params.get("stream") or params.get("s", READING_LIST)
-        ids, more = _ids(user, stream, params, MAX_ITEMS)
-        return _contents(user, ids, stream, more)
+    user = editor_of(request)
+    db = database(request)
+    url = params.get("quickadd", "").removeprefix("feed/")
+    source = subscribe(db, settings_of(request), url)
+    record_action(db, user, "source.create", str(source.id), access.client_address(request),
+                  via="greader")
+    return JSONResponse({"query": url, "numResults": 1, "streamId": f"feed/{source.id}",
+                         "streamName": source.title or source.url})
 
-    @route("/reader/api/0/stream/contents")
-    def reading_list(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        stream = params.get("s", READING_LIST)
-        ids, more = _ids(user, stream, params, MAX_ITEMS)
-        return _contents(user, ids, stream, more)
 
-    @route("/reader/api/0/edit-tag", ("POST",))
-    def edit_tag(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        ids = [i for i in (parse_item_id(v) for v in params.getlist("i")) if i]
-        for key, flag in (("a", True), ("r", False)):
-            for tag in params.getlist(key):
-                tag = "user/-/" + tag.split("/", 2)[2] if tag.startswith("user/") else tag
-                if tag == READ:
-                    state.set_state(db, user.id, ids, read=flag)
-                elif tag == KEPT_UNREAD and flag:
-                    state.set_state(db, user.id, ids, read=False)
-                elif tag == STARRED:
-                    state.set_state(db, user.id, ids, starred=flag)
-        return PlainTextResponse("OK")
+def _ids(db: Database, user: User, stream: str, params: MultiDict,
+         top: int) -> tuple[list[int], str]:
+    selection = stream_filter(db, stream, params)
+    count = _number(params, "n", 20, top)
+    offset = bounds.parse_int(params.get("c"), "c") or 0
+    ids = state.entry_ids(db, user.id, selection, limit=count + 1, offset=offset,
+                          descending=params.get("r") != "o")
+    more = str(offset + count) if len(ids) > count else ""
+    return ids[:count], more
 
-    @route("/reader/api/0/mark-all-as-read", ("POST",))
-    def mark_all_as_read(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        selection = stream_filter(db, params.get("s", READING_LIST), MultiDict())
-        stamp = params.get("ts", "")
-        if stamp.isdigit():
-            when = int(stamp) / (1_000_000 if len(stamp) > 12 else 1)
-            selection = EntryFilter(**{**selection.__dict__, "published_before":
-                                       from_seconds(when)})
-        state.mark_all_read(db, user.id, selection)
-        return PlainTextResponse("OK")
 
-    return [router]
+@threaded
+def item_ids(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    ids, more = _ids(database(request), user, params.get("s", READING_LIST), params, MAX_IDS)
+    body: dict[str, Any] = {"itemRefs": [{"id": str(i), "directStreamIds": []}
+                                         for i in ids]}
+    if more:
+        body["continuation"] = more
+    return JSONResponse(body)
+
+
+def _contents(request: Request, user: User, ids: list[int], stream: str,
+              more: str) -> Response:
+    settings = settings_of(request)
+    entries = state.get_entries(database(request), user.id, ids)
+    body: dict[str, Any] = {
+        "direction": "ltr", "id": stream, "title": "Broadsheet",
+        "self": [{"href": str(settings.base_url or "") + "/reader/api/0/stream/contents"}],
+        "updated": int(dt.datetime.now(dt.UTC).timestamp()), "author": user.name,
+        "items": [_item(e, settings, user) for e in entries]}
+    if more:
+        body["continuation"] = more
+    return JSONResponse(body)
+
+
+@threaded
+def item_contents(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    ids = [i for i in (parse_item_id(v) for v in params.getlist("i")) if i][:MAX_ITEMS]
+    return _contents(request, user, ids, READING_LIST, "")
+
+
+@threaded
+def stream_contents(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    stream = request.path_params.get("stream") or params.get("s", READING_LIST)
+    ids, more = _ids(database(request), user, stream, params, MAX_ITEMS)
+    return _contents(request, user, ids, stream, more)
+
+
+@threaded
+def reading_list(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    stream = params.get("s", READING_LIST)
+    ids, more = _ids(database(request), user, stream, params, MAX_ITEMS)
+    return _contents(request, user, ids, stream, more)
+
+
+@threaded
+def edit_tag(request: Request, params: MultiDict) -> Response:
+    """Mark items read, unread (kept-unread) or starred, and back."""
+    user = user_of(request)
+    db = database(request)
+    ids = [i for i in (parse_item_id(v) for v in params.getlist("i")) if i]
+    for key, flag in (("a", True), ("r", False)):
+        for tag in params.getlist(key):
+            tag = "user/-/" + tag.split("/", 2)[2] if tag.startswith("user/") else tag
+            if tag == READ:
+                state.set_state(db, user.id, ids, read=flag)
+            elif tag == KEPT_UNREAD and flag:
+                state.set_state(db, user.id, ids, read=False)
+            elif tag == STARRED:
+                state.set_state(db, user.id, ids, starred=flag)
+    return PlainTextResponse("OK")
+
+
+@threaded
+def mark_all_as_read(request: Request, params: MultiDict) -> Response:
+    """Mark a stream read, up to ``ts`` (seconds or microseconds) when given."""
+    user = user_of(request)
+    db = database(request)
+    selection = stream_filter(db, params.get("s", READING_LIST), MultiDict())
+    stamp = params.get("ts", "")
+    if stamp.isdigit():
+        when = int(stamp) / (1_000_000 if len(stamp) > 12 else 1)
+        selection = EntryFilter(**{**selection.__dict__, "published_before":
+                                   from_seconds(when)})
+    state.mark_all_read(db, user.id, selection)
+    return PlainTextResponse("OK")
+
+
+# --- the route table --------------------------------------------------------------------
+
+GET, POST, GET_POST = ("GET",), ("POST",), ("GET", "POST")
+API = "/reader/api/0"
+
+ROUTES: tuple[Route, ...] = (
+    (GET_POST, "/accounts/ClientLogin", client_login, {}),
+    (GET, API + "/token", write_token, {}),
+    (GET, API + "/user-info", user_info, {}),
+    (GET, API + "/subscription/list", subscription_list, {}),
+    (GET, API + "/tag/list", tag_list, {}),
+    (GET, API + "/unread-count", unread_count, {}),
+    (POST, API + "/subscription/edit", subscription_edit, {}),
+    (POST, API + "/subscription/quickadd", quickadd, {}),
+    (GET, API + "/stream/items/ids", item_ids, {}),
+    (GET_POST, API + "/stream/items/contents", item_contents, {}),
+    (GET, API + "/stream/contents/{stream:path}", stream_contents, {}),
+    (GET, API + "/stream/contents", reading_list, {}),
+    (POST, API + "/edit-tag", edit_tag, {}),
+    (POST, API + "/mark-all-as-read", mark_all_as_read, {}),
+)
+
+
+def routers(db: Database, settings: Any) -> list[APIRouter]:
+    """The Google Reader routes, for ``broadsheet.web`` until it mounts ``ROUTES`` itself."""
+    return [router_of(ROUTES, db=db, settings=settings, route_class=guarded_route(render),
+                      include_in_schema=False)]
