@@ -24,7 +24,8 @@ Route = tuple[tuple[str, ...], str, Callable[..., Any], dict[str, Any]]
 
 def database(request: Request) -> Database:
     """The database of the application serving this request."""
-    return request.app.state.db  # type: ignore[no-any-return]
+    db: Database = request.app.state.db
+    return db
 
 
 def settings_of(request: Request) -> Any:

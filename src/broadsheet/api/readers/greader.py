@@ -12,7 +12,7 @@
 
 Item ids are article ids: long form ``tag:google.com,2005:reader/item/<16 hex>``,
 short form decimal. Streams: ``feed/<id>``, ``user/-/label/<name>``,
-``user/-/state/com.google/{reading-list,read,starred}``.
+``user/-/state/com.google/{reading-list,read,starred}`` (``_greader_streams``).
 """
 
 from __future__ import annotations
@@ -28,12 +28,15 @@ from starlette.requests import Request
 from broadsheet.accounts import access, auth
 from broadsheet.api.deps import Route, database, router_of, settings_of
 from broadsheet.api.errors import ApiError
+from broadsheet.api.readers._greader_streams import (
+    KEPT_UNREAD, MAX_IDS, MAX_ITEMS, READ, READING_LIST, STARRED, bounded_number,
+    feed_source_id, item_json, label_name, parse_item_id, stream_filter,
+)
 from broadsheet.api.readers.common import (
-    categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
-    secret_in_query, shown_addresses, source_categories, threaded,
+    categories, from_seconds, guarded_route, key_failed, key_refused, secret_in_query,
+    shown_addresses, source_categories, threaded,
 )
 from broadsheet.errors import AccountError
-from broadsheet.publish import article_url, publish
 from broadsheet.store import Database, bounds
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
@@ -41,119 +44,11 @@ from broadsheet.store.audit import record_action
 from broadsheet.store.reader_state import EntryFilter
 from broadsheet.store.users import User
 
-STATE = "user/-/state/com.google/"
-READING_LIST, READ, STARRED = STATE + "reading-list", STATE + "read", STATE + "starred"
-KEPT_UNREAD = STATE + "kept-unread"
-LONG_ID = "tag:google.com,2005:reader/item/"
-MAX_ITEMS = 1000
-MAX_IDS = 10_000
-
-
-def long_id(article_id: int) -> str:
-    """The long form of an item id."""
-    return f"{LONG_ID}{article_id:016x}"
-
-
-def parse_item_id(value: str) -> int | None:
-    """An article id from a long (hex) or short (decimal) item id; None if neither."""
-    value = value.strip()
-    try:
-        if value.startswith("tag:google.com"):
-            number = int(value.rsplit("/", 1)[-1], 16)
-        else:
-            number = int(value)
-    except ValueError:
-        return None
-    if number >= 2**63:
-        number -= 2**64  # short ids are signed 64-bit in the protocol
-    return number if number > 0 else None
-
 
 def render(status: int, message: str, headers: dict[str, str]) -> Response:
     """An error as Google Reader clients expect it: plain text."""
     text = "Unauthorized" if status == 401 else f"Error={message}"
     return PlainTextResponse(text + "\n", status_code=status, headers=headers)
-
-
-def _label(stream: str) -> str | None:
-    parts = stream.split("/", 3)
-    if len(parts) == 4 and parts[0] == "user" and parts[2] == "label":
-        return parts[3]
-    return None
-
-
-def stream_filter(db: Database, stream: str, params: MultiDict) -> EntryFilter:
-    """The articles a stream id and the ot/nt/xt/it parameters select."""
-    values: dict[str, Any] = {}
-    stream = stream.replace("user/-/", "user/-/") if stream else READING_LIST
-    normalised = "user/-/" + stream.split("/", 2)[2] if stream.startswith("user/") else stream
-    if normalised == STARRED:
-        values["starred"] = True
-    elif normalised == READ:
-        values["read"] = True
-    elif normalised == READING_LIST:
-        pass
-    elif stream.startswith("feed/"):
-        values["source_ids"] = (_source_id(db, stream[5:]),)
-    elif _label(stream) is not None:
-        category = find_category(db, _label(stream) or "")
-        if category is None:
-            raise ApiError(404, f"no label {_label(stream)!r}")
-        values["source_ids"] = category.source_ids
-    else:
-        raise ApiError(404, f"unknown stream {stream!r}")
-    for key, flag in (("xt", False), ("it", True)):
-        for target in params.getlist(key):
-            target = "user/-/" + target.split("/", 2)[2] if target.startswith("user/") else target
-            if target == READ:
-                values["read"] = flag
-            elif target == STARRED:
-                values["starred"] = flag
-    for key, name in (("ot", "published_after"), ("nt", "published_before")):
-        if params.get(key, "").isdigit():
-            values[name] = from_seconds(int(params[key]))
-    return EntryFilter(**values)
-
-
-def _source_id(db: Database, ident: str) -> int:
-    if ident.isdigit():
-        return source_store.get_source(db, int(ident)).id
-    for source in source_store.list_sources(db):
-        if source.url == ident:
-            return source.id
-    raise ApiError(404, f"no feed {ident!r}")
-
-
-def _number(params: MultiDict, key: str, default: int, top: int) -> int:
-    value = params.get(key, "")
-    return max(1, min(int(value), top)) if value.isdigit() else default
-
-
-def _item(entry: state.Entry, settings: Any, user: User) -> dict[str, Any]:
-    article = entry.article
-    html = publish(article, settings).html
-    tags = [READING_LIST.replace("-", str(user.id), 1)]
-    if entry.read:
-        tags.append(READ.replace("-", str(user.id), 1))
-    if entry.starred:
-        tags.append(STARRED.replace("-", str(user.id), 1))
-    url = article_url(article)
-    usec = int(article.published.timestamp() * 1_000_000)
-    return {
-        "id": long_id(article.id), "title": article.title,
-        "crawlTimeMsec": str(int(article.created.timestamp() * 1000)),
-        "timestampUsec": str(usec), "published": seconds(article.published),
-        "updated": seconds(article.updated or article.published),
-        "author": ", ".join(article.authors),
-        "alternate": [{"href": url, "type": "text/html"}] if url else [],
-        "canonical": [{"href": url}] if url else [],
-        "categories": tags,
-        "origin": {"streamId": f"feed/{article.source_id}",
-                   "title": article.source_name,
-                   "htmlUrl": article.source_public_url or ""},
-        "summary": {"direction": "ltr", "content": html},
-        "content": {"direction": "ltr", "content": html},
-    }
 
 
 # --- who is calling -----------------------------------------------------------------------
@@ -271,11 +166,11 @@ def subscription_edit(request: Request, params: MultiDict) -> Response:
         record_action(db, user, "source.create", str(source.id), address, via="greader")
         _edit(db, source.id, params)
     elif action == "unsubscribe":
-        source_id = _source_id(db, stream[5:])
+        source_id = feed_source_id(db, stream[5:])
         source_store.delete_source(db, source_id)
         record_action(db, user, "source.delete", str(source_id), address, via="greader")
     elif action == "edit":
-        _edit(db, _source_id(db, stream[5:]), params)
+        _edit(db, feed_source_id(db, stream[5:]), params)
     else:
         raise ApiError(400, f"unknown action {action!r}")
     return PlainTextResponse("OK")
@@ -288,9 +183,9 @@ def _edit(db: Database, source_id: int, params: MultiDict) -> None:
         changes["title"] = params["t"][:300]
     names = [n for n in source_categories(source) if n != "All"]
     for label in params.getlist("r"):
-        names = [n for n in names if n != (_label(label) or label)]
+        names = [n for n in names if n != (label_name(label) or label)]
     for label in params.getlist("a"):
-        name = _label(label) or label
+        name = label_name(label) or label
         if name and name not in names:
             names.append(name)
     if params.getlist("a") or params.getlist("r"):
@@ -317,7 +212,7 @@ def quickadd(request: Request, params: MultiDict) -> Response:
 def _ids(db: Database, user: User, stream: str, params: MultiDict,
          top: int) -> tuple[list[int], str]:
     selection = stream_filter(db, stream, params)
-    count = _number(params, "n", 20, top)
+    count = bounded_number(params, "n", 20, top)
     offset = bounds.parse_int(params.get("c"), "c") or 0
     ids = state.entry_ids(db, user.id, selection, limit=count + 1, offset=offset,
                           descending=params.get("r") != "o")
@@ -344,7 +239,7 @@ def _contents(request: Request, user: User, ids: list[int], stream: str,
         "direction": "ltr", "id": stream, "title": "Broadsheet",
         "self": [{"href": str(settings.base_url or "") + "/reader/api/0/stream/contents"}],
         "updated": int(dt.datetime.now(dt.UTC).timestamp()), "author": user.name,
-        "items": [_item(e, settings, user) for e in entries]}
+        "items": [item_json(e, settings, user) for e in entries]}
     if more:
         body["continuation"] = more
     return JSONResponse(body)

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
-import hashlib
 import json
 from typing import Any
 
@@ -31,18 +29,20 @@ from starlette.requests import Request
 from broadsheet.accounts import access, auth
 from broadsheet.api.deps import Route, database, router_of, settings_of
 from broadsheet.api.errors import ApiError, error_response
-from broadsheet.api.readers.common import (
-    DEFAULT_CATEGORY, Category, categories, category_id, find_category, from_seconds,
-    guarded_route, key_failed, key_refused, shown_addresses, source_categories, threaded,
+from broadsheet.api.readers._miniflux_json import (
+    category_json, entry_filter, entry_json, feed_json, time_json,
 )
-from broadsheet.publish import article_url, publish
+from broadsheet.api.readers.common import (
+    DEFAULT_CATEGORY, Category, categories, find_category, guarded_route, key_failed,
+    key_refused, threaded,
+)
 from broadsheet.store import Database, bounds, utcnow
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
 from broadsheet.store.reader_state import EntryFilter
 from broadsheet.store.users import User
-from broadsheet.types import Source, redact_secrets, web_address
+from broadsheet.types import web_address
 
 MAX_LIMIT = 1000
 
@@ -50,32 +50,6 @@ MAX_LIMIT = 1000
 def render(status: int, message: str, headers: dict[str, str]) -> Response:
     """An error as Miniflux clients expect it: the one JSON shape plus ``error_message``."""
     return error_response(status, message, headers=headers, error_message=message)
-
-
-def _time(value: dt.datetime | None) -> str:
-    return (value or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).isoformat()
-
-
-def _category(name: str, user: User) -> dict[str, Any]:
-    return {"id": category_id(name), "title": name, "user_id": user.id, "hide_globally": False}
-
-
-def feed_json(source: Source, user: User) -> dict[str, Any]:
-    """A source as Miniflux describes a feed."""
-    feed_url, site_url, title = shown_addresses(source, user)
-    return {
-        "id": source.id, "user_id": user.id, "feed_url": feed_url,
-        "site_url": site_url, "title": title,
-        "checked_at": _time(source.last_polled), "next_check_at": _time(source.next_poll),
-        "etag_header": source.etag or "", "last_modified_header": source.last_modified or "",
-        "parsing_error_message": redact_secrets(source.last_error or ""),
-        "parsing_error_count": source.error_count, "scraper_rules": "", "rewrite_rules": "",
-        "crawler": False, "blocklist_rules": "", "keeplist_rules": "", "user_agent": "",
-        "username": "", "password": "", "disabled": source.status == "paused",
-        "ignore_http_cache": False, "fetch_via_proxy": False, "hide_globally": False,
-        "no_media_player": False, "category": _category(source_categories(source)[0], user),
-        "icon": None,
-    }
 
 
 # --- who is calling -----------------------------------------------------------------------
@@ -121,57 +95,10 @@ def editor_of(request: Request) -> User:
 
 # --- entries ------------------------------------------------------------------------------
 
-def entry_json(entry: state.Entry, user: User, sources: dict[int, Source],
-               settings: Any) -> dict[str, Any]:
-    """An article with this user's state as Miniflux describes an entry."""
-    article = entry.article
-    shown = publish(article, settings)
-    source = sources.get(article.source_id)
-    return {
-        "id": article.id, "user_id": user.id, "feed_id": article.source_id,
-        "status": "read" if entry.read else "unread",
-        "hash": hashlib.sha256(f"{article.source_id}:{article.entry_key}".encode())
-        .hexdigest(),
-        "title": article.title, "url": article_url(article), "comments_url": "",
-        "published_at": _time(article.published_local), "created_at": _time(article.created),
-        "changed_at": _time(article.updated or article.created), "content": shown.html,
-        "author": ", ".join(article.authors), "share_code": "", "starred": entry.starred,
-        "reading_time": max(1, len(shown.text.split()) // 230), "enclosures": [],
-        "tags": list(article.categories),
-        "feed": feed_json(source, user) if source else None,
-    }
-
-
-def _selection(db: Database, params: MultiDict, base: EntryFilter) -> EntryFilter:
-    """The entries the query parameters select, within ``base``."""
-    values = dict(base.__dict__)
-    statuses = set(params.getlist("status"))
-    if statuses == {"unread"}:
-        values["read"] = False
-    elif statuses and statuses <= {"read", "removed"}:
-        values["read"] = True
-    if params.get("starred", "").lower() in ("1", "true"):
-        values["starred"] = True
-    if params.get("feed_id", "").isdigit():
-        values["source_ids"] = (bounds.parse_int(params["feed_id"], "feed_id"),)
-    if params.get("category_id", "").isdigit():
-        found = find_category(db, int(params["category_id"]))
-        values["source_ids"] = found.source_ids if found else ()
-    for key, name in (("after", "published_after"), ("before", "published_before"),
-                      ("published_after", "published_after"),
-                      ("published_before", "published_before")):
-        if params.get(key, "").isdigit():
-            values[name] = from_seconds(int(params[key]))
-    for key, name in (("after_entry_id", "after_id"), ("before_entry_id", "before_id")):
-        if params.get(key, "").isdigit():
-            values[name] = bounds.parse_int(params[key], key)
-    return EntryFilter(**values)
-
-
 def _entries(request: Request, user: User, params: MultiDict, base: EntryFilter) -> Response:
     """A page of entries with the total the selection holds."""
     db = database(request)
-    selection = _selection(db, params, base)
+    selection = entry_filter(db, params, base)
     limit = int(params["limit"]) if params.get("limit", "").isdigit() else 100
     offset = bounds.parse_int(params.get("offset"), "offset") or 0
     ids = state.entry_ids(db, user.id, selection, limit=min(max(limit, 1), MAX_LIMIT),
@@ -206,7 +133,7 @@ def me(request: Request, params: MultiDict) -> Response:
         "entry_sorting_direction": "desc", "entry_sorting_order": "published_at",
         "entries_per_page": 100, "keyboard_shortcuts": False, "display_mode": "standalone",
         "show_reading_time": True, "entry_swipe": True, "stylesheet": "",
-        "last_login_at": _time(utcnow())})
+        "last_login_at": time_json(utcnow())})
 
 
 @threaded
@@ -314,7 +241,7 @@ def mark_feed_read(request: Request, params: MultiDict) -> Response:
 @threaded
 def list_categories(request: Request, params: MultiDict) -> Response:
     user = user_of(request)
-    return JSONResponse([_category(c.title, user)
+    return JSONResponse([category_json(c.title, user)
                          for c in categories(source_store.list_sources(database(request)))])
 
 
