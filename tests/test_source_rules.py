@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from broadsheet.errors import SourceError
+from broadsheet.sources.rules import merge_source_settings
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
 from broadsheet.update.pipeline import run_update
@@ -68,3 +72,13 @@ def test_a_bad_stored_selector_is_ignored_not_fatal(db, settings, server):
     source_store.update_source(db, source.id, settings={"extract_remove": "p[["})
     summary = run_update(db, settings, everything=True)
     assert summary.count("error") == 0 and article_store.count_articles(db) == 1
+
+
+def test_merged_rules_clear_with_an_empty_selector_and_keep_poll_bounds_in_order():
+    current = {"extract_remove": ".promo", "poll_max_interval": 3600, "categories": ["News"]}
+    merged = merge_source_settings(current, drop=("",), keep=("article",), feed_only=True)
+    assert merged == {"extract_remove": "", "extract_selector": "article",
+                      "poll_max_interval": 3600, "categories": ["News"], "feed_only": True}
+    assert current["extract_remove"] == ".promo", "the current settings are not changed"
+    with pytest.raises(SourceError, match="--min-interval is longer than --max-interval"):
+        merge_source_settings(current, min_interval=7200)

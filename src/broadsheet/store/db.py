@@ -190,3 +190,8 @@ def open_database(url: str, *, upgrade: bool = False) -> Database:
     if upgrade:
         database.upgrade()
     return database
+
+
+def printable_url(url: str) -> str:
+    """A database URL without its password, fit to print."""
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
