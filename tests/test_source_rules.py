@@ -7,7 +7,7 @@ import json
 import pytest
 
 from broadsheet.errors import SourceError
-from broadsheet.sources.rules import merge_source_settings
+from broadsheet.sources.rules import change_source_rules
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
 from broadsheet.update.pipeline import run_update
@@ -74,11 +74,14 @@ def test_a_bad_stored_selector_is_ignored_not_fatal(db, settings, server):
     assert summary.count("error") == 0 and article_store.count_articles(db) == 1
 
 
-def test_merged_rules_clear_with_an_empty_selector_and_keep_poll_bounds_in_order():
+def test_changed_rules_clear_with_an_empty_selector_and_keep_poll_bounds_in_order(db):
+    source = source_store.add_source(db, "https://news.test/feed")
     current = {"extract_remove": ".promo", "poll_max_interval": 3600, "categories": ["News"]}
-    merged = merge_source_settings(current, drop=("",), keep=("article",), feed_only=True)
-    assert merged == {"extract_remove": "", "extract_selector": "article",
-                      "poll_max_interval": 3600, "categories": ["News"], "feed_only": True}
-    assert current["extract_remove"] == ".promo", "the current settings are not changed"
-    with pytest.raises(SourceError, match="--min-interval is longer than --max-interval"):
-        merge_source_settings(current, min_interval=7200)
+    source_store.update_source(db, source.id, settings=current)
+    change_source_rules(db, source.id, drop=("",), keep=("article",), feed_only=True)
+    assert source_store.get_source(db, source.id).settings == {
+        "extract_selector": "article", "poll_max_interval": 3600, "categories": ["News"],
+        "feed_only": True}
+    with pytest.raises(SourceError, match="poll_min_interval is longer than poll_max_interval"):
+        change_source_rules(db, source.id, min_interval=7200)
+    assert source_store.get_source(db, source.id).settings["poll_max_interval"] == 3600

@@ -36,7 +36,8 @@ from broadsheet.admin import session as sessions
 from broadsheet.admin.plot import bar_chart, days_back, fetch_time_chart, nice_top
 from broadsheet.admin.session import Forbidden, LoginRequired
 from broadsheet.accounts import access, users as accounts
-from broadsheet.errors import BroadsheetError
+from broadsheet.errors import BroadsheetError, SourceError
+from broadsheet.settings import SourceSettings
 from broadsheet.store import Database, utcnow
 from broadsheet.store import articles as article_store
 from broadsheet.store import outlets as outlet_store
@@ -46,7 +47,7 @@ from broadsheet.store import tokens as token_store
 from broadsheet.store import users as user_store
 from broadsheet.store.audit import recent_actions, record_action
 from broadsheet.store.users import Session
-from broadsheet.types import web_address
+from broadsheet.types import Source, web_address
 from broadsheet.update.reextract import reextract_article
 
 HERE = Path(__file__).parent
@@ -275,7 +276,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
     def save_source(request: Request, source_id: int, form: Form) -> Response:
         session = staff(request, form)
         source = source_store.get_source(db, source_id)
-        changes, problems = _source_changes(source.settings, form)
+        changes, problems = _source_changes(source, form)
         if problems:
             return _back(f"/admin/sources/{source_id}", "not_saved", "; ".join(problems))
         source_store.update_source(db, source_id, **changes)
@@ -576,37 +577,20 @@ class _Default(dict):  # type: ignore[type-arg]
         return super().get(key, self.default)
 
 
-def _source_changes(current: dict[str, Any], form: FormData) -> tuple[dict[str, Any], list[str]]:
-    """Validated changes from the source form: title, status, mode, poll bounds, rules."""
+def _source_changes(source: Source, form: FormData) -> tuple[dict[str, Any], list[str]]:
+    """Validated changes from the source form: title and status here, the source's
+    settings (mode, poll bounds, categories, rules) by ``SourceSettings.apply``."""
     problems: list[str] = []
     changes: dict[str, Any] = {"title": str(form.get("title") or "").strip()[:300]}
     status = str(form.get("status") or "active")
     if status not in ("active", "paused"):
         problems.append("status must be active or paused")
     changes["status"] = status
-    mode = str(form.get("publishing_mode") or "")
-    if mode not in ("", "full", "excerpt"):
-        problems.append("publishing mode must be full or excerpt")
-    changes["publishing_mode"] = mode or None
-    settings = dict(current)
-    for key in ("poll_min_interval", "poll_max_interval"):
-        raw = str(form.get(key) or "").strip()
-        if not raw:
-            settings.pop(key, None)
-        elif raw.isdigit() and 60 <= int(raw) <= 7 * 86400:
-            settings[key] = int(raw)
-        else:
-            problems.append(f"{key.replace('_', ' ')} must be 60-604800 seconds")
-    lowest, highest = settings.get("poll_min_interval"), settings.get("poll_max_interval")
-    if lowest and highest and lowest > highest:
-        problems.append("the shortest poll interval is longer than the longest")
-    categories = [c.strip() for c in str(form.get("categories") or "").split(",") if c.strip()]
-    settings["categories"] = categories
-    for key in RULE_KEYS:
-        value = str(form.get(key) or "").strip()
-        if value:
-            settings[key] = value[:500]
-        else:
-            settings.pop(key, None)
-    changes["settings"] = settings
+    fields = ("publishing_mode", "poll_min_interval", "poll_max_interval", "categories",
+              *RULE_KEYS)
+    try:
+        settings = SourceSettings.of(source).apply({k: str(form.get(k) or "") for k in fields})
+        changes.update(settings.stored())
+    except SourceError as error:
+        problems.append(str(error))
     return changes, problems

@@ -25,7 +25,8 @@ def stories(click_ctx: click.Context, as_json: bool, min_articles: int) -> None:
     from broadsheet.update.import_articles import imported_id
     from broadsheet.update.stories_step import assign_pending_stories
 
-    ctx: Context = click_ctx.find_object(Context)
+    ctx = click_ctx.find_object(Context)
+    assert ctx is not None  # the root group always sets one
     db = ctx.db()
     assign_pending_stories(db, ctx.settings)
     chunk: list[Any] = []
