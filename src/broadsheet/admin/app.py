@@ -35,8 +35,8 @@ from starlette.datastructures import FormData
 from broadsheet.admin import session as sessions
 from broadsheet.admin.plot import bar_chart, days_back, fetch_time_chart, nice_top
 from broadsheet.admin.session import Forbidden, LoginRequired
-from broadsheet.api import access, accounts
-from broadsheet.errors import BroadsheetError, SourceError
+from broadsheet.accounts import access, users as accounts
+from broadsheet.errors import BroadsheetError, SourceError, StoryEditError
 from broadsheet.settings import SourceSettings
 from broadsheet.store import Database, utcnow
 from broadsheet.store import articles as article_store
@@ -360,7 +360,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
             return _back("/admin/stories", "need_story")
         try:
             story_store.merge_stories(db, story_id, int(raw))
-        except story_store.StoryEditError as error:
+        except StoryEditError as error:
             return _back("/admin/stories", "failed", str(error))
         audit(request, session, "story.merge", story_id, into=int(raw))
         return _back("/admin/stories", "merged", f"{story_id} merged into story {int(raw)}")
@@ -370,7 +370,7 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
         session = staff(request, form)
         try:
             new = story_store.split_article(db, article_id)
-        except story_store.StoryEditError as error:
+        except StoryEditError as error:
             return _back("/admin/stories", "failed", str(error))
         audit(request, session, "story.split", article_id, story=new)
         return _back("/admin/stories", "split", f"{article_id} is now story {new}")

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from broadsheet.fetch import FetchConfig
@@ -53,19 +52,6 @@ def _templates() -> Environment:
     env.filters["iso_time"] = iso_time
     env.filters["path_part"] = path_part
     return env
-
-
-def published_body(article: StoredArticle, settings: Any) -> tuple[str, bool]:
-    """The site's publishing rule: the HTML a page may show of ``article``, and whether
-    it is an excerpt (the source's mode, else the site's ``publishing_mode``)."""
-    mode = article.source_mode or settings.publishing_mode
-    if mode == "excerpt":
-        from broadsheet.extract import excerpt  # trafilatura and lxml: only when needed
-
-        text = excerpt(article.text, settings.excerpt_words)
-        paragraphs = [p for p in text.split("\n\n") if p.strip()]
-        return "".join(f"<p>{escape(p)}</p>" for p in paragraphs), True
-    return article.html, False
 
 
 class Site:

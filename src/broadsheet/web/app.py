@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from broadsheet.server import NoStore, RequestLimits
 from broadsheet.site.render import Site
 from broadsheet.store import Database

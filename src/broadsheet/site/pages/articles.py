@@ -9,11 +9,12 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from broadsheet.errors import StorageError
+from broadsheet.publish import publish
 from broadsheet.site import stories as story_view
 from broadsheet.site.conditional import conditional
 from broadsheet.site.metadata import news_article, opengraph
 from broadsheet.site.popularity import GIF
-from broadsheet.site.render import HTML, Site, published_body, site_of
+from broadsheet.site.render import HTML, Site, site_of
 from broadsheet.store import articles as article_store
 
 
@@ -35,7 +36,8 @@ def _article_html(site: Site, request: Request, article_id: int) -> bytes:
     item = article_store.get_article(db, article_id)
     if item is None:
         raise StarletteHTTPException(404)
-    body, is_excerpt = published_body(item, site.settings)
+    shown = publish(item, site.settings)
+    body, is_excerpt = shown.html, shown.is_excerpt
     more = article_store.latest_articles(db, 4, source_id=item.source_id, exclude=item.id)
     tag = item.categories[0] if item.categories else None
     on_tag = [a for a in (article_store.tagged_articles(db, tag, 5) if tag else [])

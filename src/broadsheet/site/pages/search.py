@@ -9,11 +9,12 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from broadsheet.errors import SearchBudgetError, SearchSyntaxError
 from broadsheet.site.paging import FEED_SIZE, parse_day
 from broadsheet.site.render import Site, site_of
 from broadsheet.store import bounds
 from broadsheet.store import sources as source_store
-from broadsheet.store.search import SearchBudgetError, SearchSyntaxError, search_articles
+from broadsheet.store.search import search_articles
 
 
 def search(request: Request) -> Response:
