@@ -2,7 +2,7 @@
 
     /admin/login  (GET form, POST)        /admin/logout (POST)
     /admin/sources (list, POST add)       /admin/sources/{id} (edit, POST save, /delete)
-    /admin/sources/export.opml, /admin/sources/import (POST, when OPML support exists)
+    /admin/sources/export.opml, /admin/sources/import (POST)
     /admin/health                         /admin/articles (POST /{id}/hide, /show, /reextract)
     /admin/stories (POST /{id}/merge, /split/{article_id})
     /admin/outlets (list, POST add)       /admin/outlets/{slug} (edit, POST save)
@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import importlib.util
 import re
 import secrets
 from collections.abc import AsyncIterator, Callable
@@ -146,13 +145,12 @@ def routers(db: Database, settings: Any) -> list[APIRouter]:
     """The admin area's routes and its static files."""
     router = APIRouter(route_class=AdminRoute, include_in_schema=False)
     router.mount("/admin/static", StaticFiles(directory=HERE / "static"), name="admin-static")
-    opml = importlib.util.find_spec("broadsheet.sources.opml") is not None
 
     def render(request: Request, name: str, session: Session | None, status: int = 200,
                **context: Any) -> HTMLResponse:
         html = _ENV.get_template(name).render(
-            session=session, site_title=settings.site_title, opml=opml,
-            message=message_of(request), **context)
+            session=session, site_title=settings.site_title, message=message_of(request),
+            **context)
         return HTMLResponse(html, status_code=status)
 
     def staff(request: Request, form: FormData | None = None, role: str = "editor") -> Session:
