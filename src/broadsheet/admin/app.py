@@ -46,7 +46,7 @@ class _AppState:
     def __init__(self, db: Database, settings: Settings):
         self.db, self.settings, self.admin = db, settings, views.state(db, settings)
 
-    def __call__(self, request: Request) -> None:
+    async def __call__(self, request: Request) -> None:  # async: no worker thread
         state = request.app.state
         state.db, state.settings, state.admin = self.db, self.settings, self.admin
 
