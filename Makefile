@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev system-deps bench clean
+.PHONY: demo test typecheck install install-dev system-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,12 @@ install-dev: install
 demo: install
 	$(BIN)/broadsheet demo
 
-test: install-dev
+# mypy first (settings in pyproject.toml): strict on the pipeline's stage packages.
+typecheck: install-dev
+	$(BIN)/python -m mypy
+
+test: typecheck
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 clean:
-	rm -rf $(VENV) data test-output .pytest_cache
+	rm -rf $(VENV) data test-output .pytest_cache .mypy_cache

@@ -133,6 +133,23 @@ def test_sources_add_edit_pause_and_health(db, live, server):
     assert "<svg" in health.text and "Articles per day: 3 in 30 days" in health.text
 
 
+def test_a_bad_extraction_rule_is_refused_with_a_clear_message(db, live):
+    source = add_source(db, "https://news.test/feed", "News")
+    make_user(db, "ed", "editor")
+    browser, page = log_in(live.base_url, "ed")
+    form = {"csrf_token": csrf_of(page.text), "title": "News", "status": "active",
+            "poll_min_interval": "600", "extract_selector": "article", "extract_remove": "div[["}
+    refused = browser.post(f"{live.base_url}/admin/sources/{source.id}", data=form)
+    assert "Not saved" in refused.text and "extract_remove: bad selector" in refused.text
+    assert "div[[" in refused.text
+    assert get_source(db, source.id).settings == {}  # nothing of the form was kept
+    saved = browser.post(f"{live.base_url}/admin/sources/{source.id}",
+                         data={**form, "extract_remove": ".promo"})
+    assert "Saved" in saved.text
+    assert get_source(db, source.id).settings == {
+        "extract_selector": "article", "extract_remove": ".promo", "poll_min_interval": 600}
+
+
 def test_failing_sources_come_first(db, live):
     from broadsheet.store.sources import update_source
 
@@ -352,8 +369,7 @@ def test_polls_are_logged_and_plotted_as_fetch_time(db, live, server, settings):
     fine = add_source(db, server.url("/feed"), "Fine")
     broken = add_source(db, server.url("/missing"), "Broken")
     server.route("/missing", Reply(status=500, body=b"no"))
-    settings.fetch_pages = False
-    run_update(db, settings, everything=True)
+    run_update(db, settings.replace(fetch_pages=False), everything=True)
     with db.begin() as connection:
         rows = {r.source_id: r for r in connection.execute(sa.select(poll_log))}
     assert rows[fine.id].status == "ok" and rows[fine.id].new_articles == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from broadsheet.demo.generate import generate_story_corpus
+from bench.common.corpus import generate_story_corpus
 from tests.test_cli import run_cli
 
 

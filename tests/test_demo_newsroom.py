@@ -14,8 +14,10 @@ from collections.abc import Iterator
 import feedparser
 import pytest
 
+from bench.common.corpus import generate_story_corpus
+from bench.common.farm import FarmServer
 from broadsheet.demo.feeds import feed_has_content
-from broadsheet.demo.generate import DemoArticle, Newsroom, generate_story_corpus, make_newsroom
+from broadsheet.demo.generate import DemoArticle, Newsroom, make_newsroom
 from broadsheet.demo.pages import render_article_page
 from broadsheet.demo.server import TRACKING_QUERY, NewsroomServer
 
@@ -29,7 +31,7 @@ def newsroom() -> Newsroom:
 
 @pytest.fixture(scope="module")
 def server(newsroom: Newsroom) -> Iterator[NewsroomServer]:
-    with NewsroomServer(newsroom, farm_size=4) as running:
+    with NewsroomServer(newsroom) as running:
         yield running
 
 
@@ -213,15 +215,17 @@ def test_feeds_answer_304_to_their_validators(server: NewsroomServer) -> None:
     assert _get(url, {"If-None-Match": '"stale"'})[0] == 200
 
 
-def test_farm_feeds(server: NewsroomServer) -> None:
-    even, odd = server.farm_urls()[:2]
-    status, headers, body = _get(even)
-    assert status == 200 and len(feedparser.parse(body).entries) == 20
-    assert _get(even, {"If-None-Match": headers["ETag"]})[0] == 304
-    _, odd_headers, _ = _get(odd)
-    status, again, _ = _get(odd, {"If-None-Match": odd_headers["ETag"]})
-    assert status == 200 and again["ETag"] != odd_headers["ETag"]
-    assert _get(f"{server.base_url}/farm/4.xml")[0] == 404
+def test_farm_feeds() -> None:
+    """The benchmarks' feed farm (bench/common/farm.py), on the demo's loopback server."""
+    with FarmServer(4) as server:
+        even, odd = server.urls()[:2]
+        status, headers, body = _get(even)
+        assert status == 200 and len(feedparser.parse(body).entries) == 20
+        assert _get(even, {"If-None-Match": headers["ETag"]})[0] == 304
+        _, odd_headers, _ = _get(odd)
+        status, again, _ = _get(odd, {"If-None-Match": odd_headers["ETag"]})
+        assert status == 200 and again["ETag"] != odd_headers["ETag"]
+        assert _get(f"{server.base_url}/farm/4.xml")[0] == 404
 
 
 def test_images_and_weather(server: NewsroomServer, newsroom: Newsroom) -> None:

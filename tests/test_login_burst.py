@@ -3,7 +3,7 @@
 Each Argon2id check costs tens of MiB, so the web server runs at most
 ``password_hash_concurrency`` at once, and counts an attempt before hashing it so that
 concurrent guesses from one address are locked out as sequential ones are. Measured
-through the hashing counters of ``broadsheet.api.auth``, on a real loopback server.
+through the hashing counters of ``broadsheet.accounts.auth``, on a real loopback server.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from tests.conftest import make_settings
 from tests.webserver import LiveServer, make_user, serve_app
 

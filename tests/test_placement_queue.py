@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from broadsheet.demo.generate import generate_story_corpus
+from bench.common.corpus import generate_story_corpus
 from broadsheet.store import open_database
 from broadsheet.store.placement_queue import count_queued
 from broadsheet.store.schema import article_stories, articles, placement_queue, stories

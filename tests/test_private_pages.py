@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from tests.webserver import LiveServer, make_token, make_user, serve_app
 
 CSRF = "c" * 43
@@ -81,7 +81,7 @@ def test_messages_are_codes_and_the_server_signs_their_details(live):
 
 
 def _token_id(live: LiveServer) -> int:
-    from broadsheet.api.access import issue_token
+    from broadsheet.accounts.access import issue_token
     from broadsheet.store.users import find_user
 
     return issue_token(live.db, find_user(live.db, "ada")[0], "to revoke")[1]

@@ -15,7 +15,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from broadsheet.store import sources as source_store
 from broadsheet.store.sources import add_source
 from tests.webserver import LiveServer, make_token, make_user, serve_app

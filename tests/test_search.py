@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from broadsheet.errors import SearchSyntaxError
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
-from broadsheet.store.search import SearchSyntaxError, parse_query, search_articles
+from broadsheet.store.search import parse_query, search_articles
 from broadsheet.types import Article
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -12,8 +12,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from broadsheet.errors import SearchBudgetError, SearchTooComplexError
 from broadsheet.store import search as search_store
-from broadsheet.store.search import SearchBudgetError, SearchTooComplexError, parse_query
+from broadsheet.store.search import parse_query
 from broadsheet.store.sources import add_source
 from broadsheet.web import make_web_app
 from tests.test_request_bounds import EXCLUSIONS, PREFIXES, _has_security_headers

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from broadsheet.errors import SourceError
+from broadsheet.sources.rules import change_source_rules
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
 from broadsheet.update.pipeline import run_update
@@ -68,3 +72,16 @@ def test_a_bad_stored_selector_is_ignored_not_fatal(db, settings, server):
     source_store.update_source(db, source.id, settings={"extract_remove": "p[["})
     summary = run_update(db, settings, everything=True)
     assert summary.count("error") == 0 and article_store.count_articles(db) == 1
+
+
+def test_changed_rules_clear_with_an_empty_selector_and_keep_poll_bounds_in_order(db):
+    source = source_store.add_source(db, "https://news.test/feed")
+    current = {"extract_remove": ".promo", "poll_max_interval": 3600, "categories": ["News"]}
+    source_store.update_source(db, source.id, settings=current)
+    change_source_rules(db, source.id, drop=("",), keep=("article",), feed_only=True)
+    assert source_store.get_source(db, source.id).settings == {
+        "extract_selector": "article", "poll_max_interval": 3600, "categories": ["News"],
+        "feed_only": True}
+    with pytest.raises(SourceError, match="poll_min_interval is longer than poll_max_interval"):
+        change_source_rules(db, source.id, min_interval=7200)
+    assert source_store.get_source(db, source.id).settings["poll_max_interval"] == 3600

@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from broadsheet.demo.generate import generate_story_corpus
+from bench.common.corpus import generate_story_corpus
 from broadsheet.stories.cluster import (
     SAME_SOURCE_PENALTY,
     ClusterInput,

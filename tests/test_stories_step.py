@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from broadsheet.demo.generate import generate_story_corpus, make_newsroom
+from bench.common.corpus import generate_story_corpus
+from broadsheet.demo.generate import make_newsroom
 from broadsheet.demo.server import NewsroomServer
 from broadsheet.demo.urls import article_path
 from broadsheet.sources import subscribe

@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from broadsheet.cli import cli
 from broadsheet.store import open_database
 from tests.conftest import make_settings
@@ -131,9 +131,10 @@ def test_the_fever_key_is_revocable_on_its_own(desk: Any) -> None:
 
 
 def test_a_login_racing_a_password_change_gets_no_token(db: Any) -> None:
-    from broadsheet.api.accounts import create_account, set_api_password
+    from broadsheet.accounts.users import create_account, set_api_password
     from broadsheet.store import tokens as token_store
-    from broadsheet.store.users import AccountError, find_user
+    from broadsheet.errors import AccountError
+    from broadsheet.store.users import find_user
 
     user = create_account(db, "rita", "reader", "an account password")
     set_api_password(db, user, "first api password")

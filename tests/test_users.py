@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
-from broadsheet.api import access, auth
-from broadsheet.api.accounts import change_role, delete_account, set_api_password
+from broadsheet.accounts import access, auth
+from broadsheet.accounts.users import change_role, delete_account, set_api_password
+from broadsheet.errors import AccountError
 from broadsheet.store import tokens as token_store
 from broadsheet.store import users as user_store
-from broadsheet.store.users import AccountError
 from tests.webserver import make_token, make_user
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import uvicorn
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 
 auth.set_hash_cost(1, 1024)  # Argon2id stays, at a cost that keeps the suite fast
 
@@ -61,7 +61,7 @@ def serve_app(db: Any, settings: Any) -> LiveServer:
 def make_user(db: Any, name: str, role: str, password: str = "correct horse battery",
               api_password: str | None = None) -> Any:
     """Create an account (and optionally its API password) for a test."""
-    from broadsheet.api.accounts import create_account, set_api_password
+    from broadsheet.accounts.users import create_account, set_api_password
 
     user = create_account(db, name, role, password)
     if api_password:
@@ -71,7 +71,7 @@ def make_user(db: Any, name: str, role: str, password: str = "correct horse batt
 
 def make_token(db: Any, user: Any, label: str = "test") -> str:
     """A fresh API token for a user."""
-    from broadsheet.api.access import issue_token
+    from broadsheet.accounts.access import issue_token
 
     return issue_token(db, user, label)[0]
 

@@ -4,7 +4,7 @@
                                          [--results bench/results/ingest.json]
 
 A feed farm runs in its own process: ``/farm/<n>.xml``, 20 items each whose text comes
-from the labelled story corpus (``generate_story_corpus``), so the stories stage places
+from the labelled story corpus (``bench/common/corpus.py``), so the stories stage places
 realistic articles; every feed answers 304 to its ETag, so the second pass is an
 all-304 re-poll; ``/farm/<n>/<i>.html`` is each item's page.
 
@@ -50,6 +50,7 @@ DOCS = ROOT / "docs" / "capacity.md"
 RESULTS = ROOT / "bench" / "results" / "ingest.json"
 BEGIN, END = "<!-- bench/ingest -->", "<!-- /bench/ingest -->"
 ITEMS = 20
+sys.path.insert(0, str(ROOT))  # for bench.common when run as a script
 
 
 # --- the farm (child process) --------------------------------------------------------------
@@ -60,7 +61,7 @@ def serve(feeds: int) -> None:
 
     from aiohttp import web
 
-    from broadsheet.demo.generate import generate_story_corpus
+    from bench.common.corpus import generate_story_corpus
 
     corpus = list(generate_story_corpus(13, feeds * ITEMS))
     modified = format_datetime(dt.datetime(2024, 1, 1, tzinfo=dt.UTC), usegmt=True)

@@ -2,7 +2,7 @@
 
 Run on demand:  .venv/bin/python bench/load/run.py [--seconds 300] [--rate 50] [--feeds 2000]
 
-A feed farm (the demo newsroom's ``/farm/<n>.xml``) runs in its own process. A first
+A feed farm (``bench/common/farm.py``, ``/farm/<n>.xml``) runs in its own process. A first
 slice of it is ingested with ``broadsheet update`` so the pages have articles; then
 ``broadsheet run`` serves the site and polls on its schedule. A load generator in
 another process holds a fixed rate across the front page, article pages, search and
@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+FARM = Path(__file__).resolve().parents[1] / "common" / "farm.py"
 KINDS = ("front", "article", "search", "api")
 GENERATOR_NICE = 5
 
@@ -193,8 +194,8 @@ def main() -> None:
                BROADSHEET_PORT=str(site_port), BROADSHEET_HOST="127.0.0.1",
                BROADSHEET_LOG_LEVEL="ERROR")
     python = [sys.executable, "-m"]
-    farm = subprocess.Popen(python + ["broadsheet.demo.server", "--farm", str(args.feeds),
-                                      "--port", str(farm_port)],
+    farm = subprocess.Popen([sys.executable, str(FARM), "--feeds", str(args.feeds),
+                             "--port", str(farm_port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = None
     try:

@@ -2,7 +2,7 @@
 
 Run on demand:  .venv/bin/python bench/scale/run.py [--feeds 2000] [--workers 1,2,4]
 
-A feed farm (the demo newsroom's ``/farm/<n>.xml``, 20 items each) runs in its own
+A feed farm (``bench/common/farm.py``: ``/farm/<n>.xml``, 20 items each) runs in its own
 process. For each worker count a fresh database gets the same subscriptions; the
 workers run ``broadsheet worker --once`` until nothing is due and nothing awaits
 placement in stories. Two curves: the whole path (polling, storing, and the stories
@@ -22,9 +22,11 @@ import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import sqlalchemy as sa
 
+FARM = Path(__file__).resolve().parents[1] / "common" / "farm.py"
 ADMIN_URL = os.environ.get("BROADSHEET_TEST_POSTGRES",
                            "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -123,8 +125,8 @@ def main() -> None:
                         help="whole (stories included), polling (--no-stories), or both")
     args = parser.parse_args()
     port = free_port()
-    farm = subprocess.Popen([sys.executable, "-m", "broadsheet.demo.server", "--port", str(port),
-                             "--farm", str(args.feeds)], stdout=subprocess.DEVNULL,
+    farm = subprocess.Popen([sys.executable, str(FARM), "--port", str(port),
+                             "--feeds", str(args.feeds)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     time.sleep(2)
     feeds = [f"http://127.0.0.1:{port}/farm/{n}.xml" for n in range(args.feeds)]

@@ -30,6 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[2]))  # for bench.common
 
 from metrics import bcubed, pairwise  # noqa: E402
 
@@ -50,7 +51,7 @@ from broadsheet.stories.near_duplicates import (  # noqa: E402
 
 def load_corpus(seed: int, n: int) -> list[dict]:
     """The demo newsroom's labelled corpus."""
-    from broadsheet.demo.generate import generate_story_corpus
+    from bench.common.corpus import generate_story_corpus
 
     items = list(generate_story_corpus(seed, n))
     for item in items:

@@ -13,8 +13,16 @@ class ConfigError(BroadsheetError):
     """A setting is missing, malformed or contradicts another."""
 
 
+class NotFound(BroadsheetError):
+    """What was asked for by id does not exist; the web layers answer 404."""
+
+
 class SourceError(BroadsheetError):
     """A subscription could not be added, found, imported or exported."""
+
+
+class SourceNotFound(NotFound, SourceError):
+    """No source has the id asked for (a SourceError too, for callers that catch those)."""
 
 
 class FetchError(BroadsheetError):
@@ -40,3 +48,23 @@ class ExtractError(BroadsheetError):
 
 class StorageError(BroadsheetError):
     """The database refused an operation or is out of date."""
+
+
+class AccountError(BroadsheetError):
+    """A user could not be created, found or changed."""
+
+
+class StoryEditError(BroadsheetError):
+    """A merge or split that cannot be done (no such story, same story, ...)."""
+
+
+class SearchSyntaxError(BroadsheetError):
+    """The reader's query cannot be understood; the message says how to fix it."""
+
+
+class SearchTooComplexError(SearchSyntaxError):
+    """The query is past one of the limits (length, words, prefixes, exclusions); 400."""
+
+
+class SearchBudgetError(StorageError):
+    """The search ran past its time budget and was stopped; 503, try a narrower query."""

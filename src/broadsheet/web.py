@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from broadsheet.server import NoStore, RequestLimits
 from broadsheet.site.app import make_app
 from broadsheet.store import Database

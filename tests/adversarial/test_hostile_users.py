@@ -22,7 +22,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from broadsheet.store import Database, open_database
 from broadsheet.store import reader_state as state
 from broadsheet.store.reader_state import EntryFilter

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from broadsheet.store import Database
 from broadsheet.store import users as user_store
 from broadsheet.store.users import Session

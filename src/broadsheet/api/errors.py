@@ -1,9 +1,20 @@
 """The one error shape of Broadsheet's JSON APIs, and the route class that enforces it.
 
 Every error an API route meets (ours, FastAPI's validation errors, HTTP errors, bugs)
-leaves as ``{"error": {"code": ..., "message": ...}}`` with a fitting status. Routes
-opt in with ``APIRouter(route_class=JsonErrorRoute)``, so the site's HTML error pages
-and the API's JSON errors live in one application without stepping on each other.
+leaves as ``{"error": {"code": ..., "message": ...}}`` with a fitting status:
+``translate(error, request)`` decides it. Each area answers in its own dialect, chosen by
+the request's path (checked in this order):
+
+    /api/fever.php, /fever, /fever/   Fever JSON          readers.fever.render
+    /accounts/ClientLogin, /reader/   Google Reader text  readers.greader.render
+    /v1/, /healthcheck                Miniflux JSON       readers.miniflux.render
+    /api/                             the one JSON shape  translate
+    /metrics, /websub/                the site's pages (they raise nothing of their own)
+
+A reader protocol's ``render(status, message, headers)`` gets what ``translate`` decided
+(``readers.common.protocol_error`` joins the two). Until one exception handler of the web
+application dispatches on those prefixes, routes opt in by route class
+(``JsonErrorRoute`` here, ``readers.common.guarded_route``).
 """
 
 from __future__ import annotations
@@ -20,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from broadsheet.errors import BroadsheetError, SourceError, StorageError
+from broadsheet.errors import BroadsheetError, NotFound, StorageError
 
 log = logging.getLogger("broadsheet.api")
 
@@ -87,9 +98,8 @@ def translate(error: Exception, request: Request) -> JSONResponse:
     if isinstance(error, StarletteHTTPException):
         return error_response(error.status_code, str(error.detail),
                               headers=dict(error.headers or {}))
-    if isinstance(error, SourceError):
-        message = str(error)
-        return error_response(404 if "no source with id" in message else 400, message)
+    if isinstance(error, NotFound):
+        return error_response(404, str(error))
     if isinstance(error, StorageError):
         log.exception("api: storage error on %s", request.url.path)
         return error_response(503, "the database is unavailable, try again")

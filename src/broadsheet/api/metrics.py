@@ -12,22 +12,22 @@ block /metrics at the proxy or set a token.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import ipaddress
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
-from broadsheet.api import access, auth
+from broadsheet.accounts import access, auth
+from broadsheet.api.deps import Route, database, router_of, settings_of
 from broadsheet.store import Database, utcnow
+from broadsheet.store.db import as_utc
 from broadsheet.store.schema import articles, sources, users
+from broadsheet.update import metrics as update_metrics
 
-DEFAULT_NETWORKS = "127.0.0.0/8,::1/128"
 FORWARDED_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
-EXTRA_METRICS = ("broadsheet.update.metrics",)
-"""Modules whose ``render_metrics(db) -> str`` adds lines (polls, fetch times, queue)."""
 
 
 def _label(value: object) -> str:
@@ -62,10 +62,7 @@ class _Lines:
 
 def render_metrics(db: Database) -> str:
     """Every metric in the Prometheus text exposition format (version 0.0.4)."""
-    from broadsheet.store.db import as_utc
-
     out = _Lines()
-    now = utcnow()
     with db.begin() as connection:
         rows = connection.execute(sa.select(
             sources.c.id, sources.c.title, sources.c.url, sources.c.status,
@@ -82,6 +79,25 @@ def render_metrics(db: Database) -> str:
             .where(articles.c.extraction_error.is_not(None))) or 0
         roles = connection.execute(sa.select(users.c.role, sa.func.count())
                                    .group_by(users.c.role)).all()
+    _source_metrics(out, rows, per_source)
+    out.metric("broadsheet_articles", "gauge", "Articles stored, by extraction method.",
+               [({"method": m}, n) for m, n in methods])
+    out.metric("broadsheet_articles_extraction_errors", "gauge",
+               "Articles whose page extraction failed.", [({}, extraction_errors)])
+    out.metric("broadsheet_users", "gauge", "Accounts by role.",
+               [({"role": r}, n) for r, n in roles])
+    _password_metrics(out)
+    # The update stage adds its own lines (the placement backlog).
+    return "\n".join(out.lines) + "\n" + update_metrics.render_metrics(db)
+
+
+def _source_labels(row: Any) -> dict[str, object]:
+    return {"source_id": row.id, "source": row.title or row.url}
+
+
+def _source_metrics(out: _Lines, rows: Sequence[Any], per_source: dict[int, int]) -> None:
+    """Sources by status, the poll queue, and each source's articles, errors and polls."""
+    now = utcnow()
     statuses: dict[str, int] = {}
     for row in rows:
         statuses[row.status] = statuses.get(row.status, 0) + 1
@@ -93,24 +109,21 @@ def render_metrics(db: Database) -> str:
                [({}, len(due))])
     out.metric("broadsheet_sources_failing", "gauge", "Sources whose last poll failed.",
                [({}, sum(1 for r in rows if r.error_count))])
-    def labels(r: Any) -> dict[str, object]:
-        return {"source_id": r.id, "source": r.title or r.url}
     out.metric("broadsheet_source_articles", "gauge", "Articles stored per source.",
-               [(labels(r), per_source.get(r.id, 0)) for r in rows])
+               [(_source_labels(r), per_source.get(r.id, 0)) for r in rows])
     out.metric("broadsheet_source_consecutive_errors", "gauge",
-               "Failed polls in a row per source.", [(labels(r), r.error_count) for r in rows])
+               "Failed polls in a row per source.",
+               [(_source_labels(r), r.error_count) for r in rows])
     out.metric("broadsheet_source_last_success_timestamp_seconds", "gauge",
                "When each source was last polled successfully (0: never).",
-               [(labels(r), _stamp(as_utc(r.last_success))) for r in rows])
+               [(_source_labels(r), _stamp(as_utc(r.last_success))) for r in rows])
     out.metric("broadsheet_source_last_poll_timestamp_seconds", "gauge",
                "When each source was last polled (0: never).",
-               [(labels(r), _stamp(as_utc(r.last_polled))) for r in rows])
-    out.metric("broadsheet_articles", "gauge", "Articles stored, by extraction method.",
-               [({"method": m}, n) for m, n in methods])
-    out.metric("broadsheet_articles_extraction_errors", "gauge",
-               "Articles whose page extraction failed.", [({}, extraction_errors)])
-    out.metric("broadsheet_users", "gauge", "Accounts by role.",
-               [({"role": r}, n) for r, n in roles])
+               [(_source_labels(r), _stamp(as_utc(r.last_polled))) for r in rows])
+
+
+def _password_metrics(out: _Lines) -> None:
+    """The bound on password hashes at once in this process, and how it is used."""
     slots = auth.hash_slots
     out.metric("broadsheet_password_checks_running", "gauge",
                "Password hashes (Argon2id) running now in this web server.",
@@ -120,14 +133,6 @@ def render_metrics(db: Database) -> str:
                "password_hash_concurrency).", [({"bound": slots.size}, slots.peak)])
     out.metric("broadsheet_password_checks_total", "counter",
                "Password hashes computed since start.", [({}, slots.total)])
-    text = "\n".join(out.lines) + "\n"
-    for name in EXTRA_METRICS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-        text += module.render_metrics(db)
-    return text
 
 
 def address_allowed(address: str, networks: str) -> bool:
@@ -145,24 +150,27 @@ def address_allowed(address: str, networks: str) -> bool:
     return False
 
 
+def metrics(request: Request) -> PlainTextResponse:
+    """Every metric, to a caller with the token or, unforwarded, from an allowed address."""
+    db, settings = database(request), settings_of(request)
+    offered = access.bearer_token(request)
+    forwarded = any(h in request.headers for h in FORWARDED_HEADERS)
+    if settings.metrics_token and offered:
+        permitted = auth.same(offered, settings.metrics_token)
+    else:
+        permitted = not forwarded and address_allowed(access.client_address(request),
+                                                      settings.metrics_networks)
+    if not permitted:
+        return PlainTextResponse("forbidden\n", status_code=403)
+    return PlainTextResponse(render_metrics(db),
+                             media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+ROUTES: tuple[Route, ...] = (
+    (("GET",), "/metrics", metrics, {"include_in_schema": False}),
+)
+
+
 def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The ``/metrics`` route."""
-    router = APIRouter()
-    token = getattr(settings, "metrics_token", "")
-    networks = getattr(settings, "metrics_networks", DEFAULT_NETWORKS)
-
-    @router.get("/metrics", include_in_schema=False)
-    def metrics(request: Request) -> PlainTextResponse:
-        offered = access.bearer_token(request)
-        forwarded = any(h in request.headers for h in FORWARDED_HEADERS)
-        if token and offered:
-            permitted = auth.same(offered, token)
-        else:
-            permitted = not forwarded and address_allowed(access.client_address(request),
-                                                          networks)
-        if not permitted:
-            return PlainTextResponse("forbidden\n", status_code=403)
-        return PlainTextResponse(render_metrics(db),
-                                 media_type="text/plain; version=0.0.4; charset=utf-8")
-
-    return [router]
+    """The ``/metrics`` route, for ``broadsheet.web`` until it mounts ``ROUTES`` itself."""
+    return [router_of(ROUTES, db=db, settings=settings)]

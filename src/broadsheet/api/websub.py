@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from broadsheet.api.deps import Route, database, router_of, settings_of
 from broadsheet.sources import websub
 from broadsheet.store import Database
 from broadsheet.store import websub as websub_store
@@ -31,42 +32,56 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
+async def verify(source_id: int, token: str, request: Request) -> Response:
+    """Echo a hub's challenge for a pending subscription we asked for, else 404."""
+    params = dict(request.query_params)
+    challenge = await asyncio.to_thread(websub.verify_intent, database(request), source_id,
+                                        params, token=token)
+    if challenge is None:
+        return PlainTextResponse("websub: no such subscription request", status_code=404)
+    return PlainTextResponse(challenge)
+
+
+async def push(source_id: int, token: str, request: Request) -> Response:
+    """Take a push at the callback address we gave the source's hub."""
+    subscription = await asyncio.to_thread(websub_store.get_subscription, database(request),
+                                           source_id)
+    if subscription is not None and not websub.callback_matches(subscription, token):
+        return PlainTextResponse("websub: no such callback", status_code=404)
+    return await _take_push(source_id, request)
+
+
+async def push_untokened(source_id: int, request: Request) -> Response:
+    """Take a push for a lease granted before callbacks carried a token (signed all the
+    same)."""
+    return await _take_push(source_id, request)
+
+
+async def _take_push(source_id: int, request: Request) -> Response:
+    settings = settings_of(request)
+    body = await _read_body(request, settings.max_body_bytes)
+    if body is None:
+        return PlainTextResponse("websub: body too large", status_code=413)
+    outcome = await receive_push(database(request), settings, source_id, body,
+                                 request.headers.get("content-type", ""),
+                                 request.headers.get("x-hub-signature"))
+    if outcome.status == "unknown":  # 410 tells the hub to stop sending
+        return PlainTextResponse("websub: no such subscription", status_code=410)
+    return Response(status_code=202)
+
+
+ROUTES: tuple[Route, ...] = (
+    (("GET",), "/websub/{source_id}/{token}", verify, {"include_in_schema": False}),
+    (("POST",), "/websub/{source_id}/{token}", push, {"include_in_schema": False}),
+    (("POST",), "/websub/{source_id}", push_untokened, {"include_in_schema": False}),
+)
+"""Mounted only when WebSub is on (``broadsheet.sources.websub.enabled(settings)``: a
+``base_url`` is configured)."""
+
+
 def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The callback routes, when WebSub is on (a ``base_url`` is configured)."""
+    """The callback routes when WebSub is on, for ``broadsheet.web`` until it mounts
+    ``ROUTES`` itself."""
     if not websub.enabled(settings):
         return []
-    router = APIRouter(include_in_schema=False)
-
-    @router.get("/websub/{source_id}/{token}")
-    async def verify(source_id: int, token: str, request: Request) -> Response:
-        params = dict(request.query_params)
-        challenge = await asyncio.to_thread(websub.verify_intent, db, source_id, params,
-                                            token=token)
-        if challenge is None:
-            return PlainTextResponse("websub: no such subscription request", status_code=404)
-        return PlainTextResponse(challenge)
-
-    async def take_push(source_id: int, request: Request) -> Response:
-        body = await _read_body(request, settings.max_body_bytes)
-        if body is None:
-            return PlainTextResponse("websub: body too large", status_code=413)
-        outcome = await receive_push(db, settings, source_id, body,
-                                     request.headers.get("content-type", ""),
-                                     request.headers.get("x-hub-signature"))
-        if outcome.status == "unknown":  # 410 tells the hub to stop sending
-            return PlainTextResponse("websub: no such subscription", status_code=410)
-        return Response(status_code=202)
-
-    @router.post("/websub/{source_id}/{token}")
-    async def push(source_id: int, token: str, request: Request) -> Response:
-        subscription = await asyncio.to_thread(websub_store.get_subscription, db, source_id)
-        if subscription is not None and not websub.callback_matches(subscription, token):
-            return PlainTextResponse("websub: no such callback", status_code=404)
-        return await take_push(source_id, request)
-
-    @router.post("/websub/{source_id}")
-    async def push_untokened(source_id: int, request: Request) -> Response:
-        # Leases granted before callbacks carried a token; pushes are signed all the same.
-        return await take_push(source_id, request)
-
-    return [router]
+    return [router_of(ROUTES, db=db, settings=settings)]

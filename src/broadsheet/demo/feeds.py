@@ -3,13 +3,11 @@
 Item links go through the short-link redirector (``/s/<code>``), as many real
 feeds' links go through trackers. Outlets at even positions put the full text in
 their feed (``content:encoded``, Atom ``content``, ``content_html``); the others
-give a summary only, so the pipeline must fetch the page. ``render_farm_feed``
-makes the cheap synthetic feeds of the benchmark feed farm.
+give a summary only, so the pipeline must fetch the page.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from email.utils import format_datetime
 from html import escape
@@ -139,25 +137,3 @@ def _json(outlet: Outlet, base: str, articles: tuple[DemoArticle, ...], full: bo
         "items": items,
     }
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
-
-
-def render_farm_feed(base_url: str, number: int, version: int) -> str:
-    """Return feed ``number`` of the benchmark farm: 20 items; ``version`` shifts them."""
-    base = base_url.rstrip("/")
-    items = "".join(
-        f"<item><title>Farm {number} item {i}</title>"
-        f"<link>{base}/farm/{number}/{i}.html</link>"
-        f'<guid isPermaLink="false">farm-{number}-{i}</guid>'
-        f"<pubDate>{format_datetime(_FARM_START + dt.timedelta(minutes=30 * i))}</pubDate>"
-        f"<description>Item {i} of synthetic feed {number}.</description></item>"
-        for i in range(version + 19, version - 1, -1)
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
-        f"<title>Farm feed {number}</title><link>{base}/farm/</link>"
-        f"<description>Synthetic benchmark feed {number}</description>{items}"
-        "</channel></rss>\n"
-    )
-
-
-_FARM_START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from broadsheet.demo import _names
@@ -134,7 +133,8 @@ def _plan_events(rng: random.Random, count: int, now: dt.datetime) -> list[Event
     return events
 
 
-def _coverage(rng: random.Random, outlets: int, limit: int) -> int:
+def pick_coverage(rng: random.Random, outlets: int, limit: int) -> int:
+    """How many outlets cover an event: 1 to 4 by weight, at most ``limit`` and ``outlets``."""
     wanted = rng.choices(range(1, 5), weights=_COVERAGE_WEIGHTS)[0]
     return max(1, min(wanted, outlets, limit))
 
@@ -159,7 +159,7 @@ def make_newsroom(
     drafts: list[DemoArticle] = []
     for index, event in enumerate(_plan_events(rng, events, now)):
         has_wire = index % 4 == 1 and outlets > 1
-        chosen = rng.sample(all_outlets, _coverage(rng, outlets, outlets - has_wire))
+        chosen = rng.sample(all_outlets, pick_coverage(rng, outlets, outlets - has_wire))
         kind = "near_miss" if event.near_miss_of else "original"
         written = []
         for variant, outlet in enumerate(chosen):
@@ -217,72 +217,6 @@ def _finish(drafts: list[DemoArticle], outlets: tuple[Outlet, ...]) -> tuple[Dem
         related = next((a for a in pool if a.story_id != article.story_id), article)
         done.append(replace(article, related_title=related.title))
     return tuple(done)
-
-
-def generate_story_corpus(seed: int, n_articles: int) -> Iterator[dict[str, object]]:
-    """Yield ``n_articles`` labelled articles for clustering and de-duplication benchmarks.
-
-    Each dict has id, title, text, url, published (ISO 8601), source, story_id,
-    kind ('original', 'wire', 'near_miss') and duplicate_of (the id a wire copies).
-    """
-    rng = random.Random(f"broadsheet-corpus-{seed}")
-    outlets = make_outlets(rng, 60)
-    by_slug = {o.slug: o for o in outlets}
-    wire = _names.make_wire(rng)
-    start = dt.datetime(2024, 1, 1, 6, tzinfo=dt.UTC)
-    recent: list[Event] = []
-    count = 0
-    event_index = 0
-    while count < n_articles:
-        event_index += 1
-        when = start + dt.timedelta(minutes=7 * event_index + rng.randint(0, 600))
-        story_id = f"e{event_index:06d}"
-        if recent and rng.random() < 0.12:
-            base = rng.choice(recent)
-            event = make_event(rng, story_id, when, base.topic, base.slots["region"],
-                               near_miss_of=base.story_id)
-        else:
-            event = make_event(rng, story_id, when)
-        recent = [*recent[-49:], event]
-        kind = "near_miss" if event.near_miss_of else "original"
-        chosen = rng.sample(outlets, _coverage(rng, len(outlets), 4))
-        first: dict[str, object] | None = None
-        for variant, outlet in enumerate(chosen):
-            if count >= n_articles:
-                return
-            count += 1
-            item = _corpus_item(count, outlet, write_story(event, variant),
-                                when + dt.timedelta(minutes=rng.randint(5, 240)), event, kind)
-            first = first or item
-            yield item
-        if first is not None and count < n_articles and rng.random() < 0.25:
-            count += 1
-            taken = {o.slug for o in chosen}
-            target = rng.choice([o for o in outlets if o.slug not in taken])
-            origin = by_slug[str(first["source"])]
-            draft = Draft(str(first["title"]), tuple(str(first["text"]).split("\n\n")), "")
-            copy = copy_as_wire(draft, rng, wire, origin.name, event.slots["town"])
-            yield _corpus_item(count, target, copy,
-                               when + dt.timedelta(minutes=rng.randint(250, 400)), event,
-                               "wire", duplicate_of=str(first["id"]))
-
-
-def _corpus_item(number: int, outlet: Outlet, draft: Draft, when: dt.datetime, event: Event,
-                 kind: str, duplicate_of: str | None = None) -> dict[str, object]:
-    local = when.astimezone(outlet_timezone(outlet))
-    article_id = f"a{number:07d}"
-    slug = _names.slugify(draft.title, 8)
-    return {
-        "id": article_id,
-        "title": draft.title,
-        "text": "\n\n".join(draft.paragraphs),
-        "url": f"https://{outlet.slug}.example/{local:%Y/%m/%d}/{slug}-{number}",
-        "published": local.isoformat(),
-        "source": outlet.slug,
-        "story_id": event.story_id,
-        "kind": kind,
-        "duplicate_of": duplicate_of,
-    }
 
 
 def outlet_profiles(newsroom: Newsroom, base_url: str) -> list[dict[str, object]]:

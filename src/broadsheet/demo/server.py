@@ -1,6 +1,6 @@
-"""Serve a demo newsroom on loopback: pages, feeds, short links, images, weather, feed farm.
+"""Serve a demo newsroom on loopback: pages, feeds, short links, images, weather.
 
-Routes (one table, in ``_make_app``):
+Routes (one table, in ``NewsroomServer.make_app``):
 
     /                         index of outlets
     /<outlet>/                home page, with <link rel="alternate"> to its feed
@@ -9,10 +9,10 @@ Routes (one table, in ``_make_app``):
     /s/<code>  -> 302 -> /t/<code> -> 301 -> article URL + ?utm_source=feed&...&fbclid=xyz
     /img/<anything>.svg       generated picture
     /v1/forecast              weather shaped like Open-Meteo's
-    /farm/<n>.xml             benchmark feed n < farm_size; even n answer 304 to their ETag
-    /farm/<n>/<i>.html        a tiny page for each farm item
 
 Run ``python -m broadsheet.demo.server --port 8001 --seed 1`` to serve until interrupted.
+``LoopbackServer`` is the machinery alone (an aiohttp app in a background thread), for
+other loopback servers such as the benchmarks' feed farm.
 """
 
 from __future__ import annotations
@@ -27,19 +27,18 @@ import sys
 import threading
 from email.utils import format_datetime, parsedate_to_datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
 from broadsheet.demo import pages
-from broadsheet.demo.feeds import render_farm_feed, render_feed
+from broadsheet.demo.feeds import render_feed
 from broadsheet.demo.generate import DemoArticle, Newsroom, make_newsroom
 from broadsheet.demo.urls import FEED_TYPES, article_path, feed_path, home_path, short_code
 from broadsheet.demo.weather import forecast_response
 
 TRACKING_QUERY = "utm_source=feed&utm_medium=rss&fbclid=xyz"
 _HTML = "text/html"
-_FARM_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
 
 
 class _Cached:
@@ -67,29 +66,29 @@ def _not_modified(request: web.Request, etag: str, modified: dt.datetime | None)
     return False
 
 
-class NewsroomServer:
-    """An aiohttp server for a ``Newsroom``, run in a background thread on loopback."""
+class LoopbackServer:
+    """An aiohttp application served from a background thread; subclasses give ``make_app``."""
 
-    def __init__(self, newsroom: Newsroom, host: str = "127.0.0.1", port: int = 0,
-                 farm_size: int = 0, sock: socket.socket | None = None) -> None:
-        """Serve ``newsroom`` on ``host:port``, or on ``sock`` if the caller bound one."""
-        self.newsroom = newsroom
+    thread_name = "loopback-server"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0,
+                 sock: socket.socket | None = None) -> None:
+        """Serve on ``host:port``, or on ``sock`` if the caller bound one."""
         self.host = sock.getsockname()[0] if sock else host
         self.port = sock.getsockname()[1] if sock else port
         self._sock = sock
-        self.farm_size = farm_size
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
-        self._cache: dict[str, _Cached] = {}
-        self._farm_versions: dict[int, int] = {}
-        self._paths: dict[str, tuple[str, Any]] = {}
-        self._codes: dict[str, DemoArticle] = {}
+
+    def make_app(self) -> web.Application:
+        """The application to serve (called once, as the server starts)."""
+        raise NotImplementedError
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def start(self) -> NewsroomServer:
+    def start(self) -> Self:
         """Start serving in a background thread; return once the socket is listening."""
         if self._thread is not None:
             return self
@@ -99,9 +98,9 @@ class NewsroomServer:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        self._index_routes()
-        self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True,
-                                        name=f"newsroom-server-{self.port}")
+        app = self.make_app()
+        self._thread = threading.Thread(target=self._run, args=(sock, app), daemon=True,
+                                        name=f"{self.thread_name}-{self.port}")
         self._thread.start()
         self._ready.wait()
         if self._error is not None:
@@ -118,17 +117,17 @@ class NewsroomServer:
         self._thread.join()
         self._thread = None
 
-    def __enter__(self) -> NewsroomServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
 
-    def _run(self, sock: socket.socket) -> None:
+    def _run(self, sock: socket.socket, app: web.Application) -> None:
         loop = asyncio.new_event_loop()
         self._loop = loop
-        runner = web.AppRunner(self._make_app(), access_log=None)
+        runner = web.AppRunner(app, access_log=None)
         try:
             loop.run_until_complete(runner.setup())
             loop.run_until_complete(web.SockSite(runner, sock).start())
@@ -145,13 +144,28 @@ class NewsroomServer:
             loop.run_until_complete(runner.cleanup())
             loop.close()
 
-    # -- addresses -----------------------------------------------------------------------
-
     @property
     def base_url(self) -> str:
         """The server's root URL, e.g. ``http://127.0.0.1:54321`` (valid once started)."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+
+class NewsroomServer(LoopbackServer):
+    """An aiohttp server for a ``Newsroom``, run in a background thread on loopback."""
+
+    thread_name = "newsroom-server"
+
+    def __init__(self, newsroom: Newsroom, host: str = "127.0.0.1", port: int = 0,
+                 sock: socket.socket | None = None) -> None:
+        """Serve ``newsroom`` on ``host:port``, or on ``sock`` if the caller bound one."""
+        super().__init__(host, port, sock)
+        self.newsroom = newsroom
+        self._cache: dict[str, _Cached] = {}
+        self._paths: dict[str, tuple[str, Any]] = {}
+        self._codes: dict[str, DemoArticle] = {}
+
+    # -- addresses -----------------------------------------------------------------------
 
     def feed_urls(self) -> list[str]:
         """Return each outlet's feed URL, in its own format."""
@@ -160,10 +174,6 @@ class NewsroomServer:
     def home_urls(self) -> list[str]:
         """Return each outlet's home page URL."""
         return [self.base_url + home_path(o) for o in self.newsroom.outlets]
-
-    def farm_urls(self) -> list[str]:
-        """Return the URLs of the benchmark feed farm."""
-        return [f"{self.base_url}/farm/{n}.xml" for n in range(self.farm_size)]
 
     def article_url(self, article: DemoArticle) -> str:
         """Return the clean URL of an article page."""
@@ -184,15 +194,15 @@ class NewsroomServer:
             self._paths[article_path(self.newsroom, article)] = ("article", article)
             self._codes[short_code(article)] = article
 
-    def _make_app(self) -> web.Application:
+    def make_app(self) -> web.Application:
+        """The newsroom's routes, in one table."""
+        self._index_routes()
         app = web.Application()
         app.router.add_get("/", self._index)
         app.router.add_get("/s/{code}", self._short)
         app.router.add_get("/t/{code}", self._tracker)
         app.router.add_get("/img/{tail:.+\\.svg}", self._image)
         app.router.add_get("/v1/forecast", self._forecast)
-        app.router.add_get("/farm/{n:\\d+}.xml", self._farm_feed)
-        app.router.add_get("/farm/{n:\\d+}/{i:\\d+}.html", self._farm_page)
         app.router.add_get("/{tail:.*}", self._document)
         return app
 
@@ -263,30 +273,6 @@ class NewsroomServer:
         now = self.newsroom.now
         return web.json_response(forecast_response(latitude, longitude, current, now))
 
-    async def _farm_feed(self, request: web.Request) -> web.Response:
-        number = int(request.match_info["n"])
-        if number >= self.farm_size:
-            raise web.HTTPNotFound(text="demo: no such farm feed")
-        if number % 2 == 0:
-            etag = f'"farm-{number}"'
-            if request.headers.get("If-None-Match") == etag:
-                return web.Response(status=304, headers={"ETag": etag})
-            version = 0
-        else:
-            version = self._farm_versions.get(number, 0) + 1
-            self._farm_versions[number] = version
-            etag = f'"farm-{number}-{version}"'
-        headers = {"ETag": etag, "Last-Modified": _FARM_MODIFIED}
-        return web.Response(text=render_farm_feed(self.base_url, number, version),
-                            content_type="application/rss+xml", headers=headers)
-
-    async def _farm_page(self, request: web.Request) -> web.Response:
-        number, item = request.match_info["n"], request.match_info["i"]
-        text = (f'<!DOCTYPE html><html lang="en"><head><title>Farm {number} item {item}</title>'
-                f"</head><body><article><h1>Farm {number} item {item}</h1><p>Synthetic page "
-                f"for benchmark feed {number}, item {item}.</p></article></body></html>")
-        return web.Response(text=text, content_type=_HTML)
-
 
 def main(argv: list[str] | None = None) -> None:
     """Serve a demo newsroom until interrupted (``python -m broadsheet.demo.server``)."""
@@ -296,10 +282,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--outlets", type=int, default=4)
     parser.add_argument("--events", type=int, default=12)
-    parser.add_argument("--farm", type=int, default=0, help="number of benchmark farm feeds")
     args = parser.parse_args(argv)
     newsroom = make_newsroom(seed=args.seed, outlets=args.outlets, events=args.events)
-    server = NewsroomServer(newsroom, host=args.host, port=args.port, farm_size=args.farm)
+    server = NewsroomServer(newsroom, host=args.host, port=args.port)
     # SIGTERM stops as cleanly as Ctrl-C: SystemExit unwinds the with-block.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     with server:

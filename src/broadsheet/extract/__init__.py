@@ -22,9 +22,12 @@ import copy
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
+from typing import TypedDict
 
 import trafilatura
 from lxml import etree, html
+from trafilatura.settings import Document
 
 from broadsheet.errors import ExtractError
 from broadsheet.extract.blocks import (
@@ -57,9 +60,23 @@ __all__ = ["ExtractRules", "excerpt", "extract_article", "sanitize_html", "valid
 
 log = logging.getLogger(__name__)
 
+
+class TrafilaturaOptions(TypedDict):
+    """The keyword arguments given to ``trafilatura.bare_extraction``."""
+
+    fast: bool
+    include_comments: bool
+    include_tables: bool
+    include_images: bool
+    include_formatting: bool
+    include_links: bool
+    output_format: str
+    with_metadata: bool
+
+
 # Chosen with bench/extraction: fast off lets trafilatura fall back to its other
 # algorithms when its own result is thin; comments (a separate body we never use) off.
-TRAFILATURA_OPTIONS = {
+TRAFILATURA_OPTIONS: TrafilaturaOptions = {
     "fast": False, "include_comments": False, "include_tables": True, "include_images": True,
     "include_formatting": True, "include_links": True, "output_format": "xml",
     "with_metadata": False,
@@ -84,7 +101,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 
 
-def parse_page(page: str | bytes) -> etree._Element:
+def parse_page(page: str | bytes) -> html.HtmlElement:
     """Parse a page into an lxml tree, or raise ExtractError when it is not a page at all."""
     if isinstance(page, bytes):
         page = decode_html(page)
@@ -102,18 +119,26 @@ def parse_page(page: str | bytes) -> etree._Element:
     return tree
 
 
-def _extract_body(tree: etree._Element, url: str | None, prose: int) -> etree._Element | None:
-    """Run trafilatura's quick pass; when it finds little of the page's ``prose``, the full one."""
-    options = {**TRAFILATURA_OPTIONS, "fast": True}
+def _bare_extraction(
+    tree: html.HtmlElement, url: str | None, options: TrafilaturaOptions
+) -> Document | None:
+    """trafilatura's result for ``tree``: a Document, never a dict (``as_dict`` stays off)."""
     document = trafilatura.bare_extraction(tree, url=url, **options)
+    return document if isinstance(document, Document) else None
+
+
+def _extract_body(tree: html.HtmlElement, url: str | None, prose: int) -> etree._Element | None:
+    """Run trafilatura's quick pass; when it finds little of the page's ``prose``, the full one."""
+    options: TrafilaturaOptions = {**TRAFILATURA_OPTIONS, "fast": True}
+    document = _bare_extraction(tree, url, options)
     found = len(document.raw_text or "") if document is not None else 0
     if found < _ENOUGH_PROSE * prose or (prose >= _MIN_PROSE and found > _TOO_MUCH_PROSE * prose):
-        document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS) or document
+        document = _bare_extraction(tree, url, TRAFILATURA_OPTIONS) or document
     return document.body if document is not None else None
 
 
 def _baseline(
-    tree: etree._Element, body: etree._Element | None, text: str
+    tree: html.HtmlElement, body: etree._Element | None, text: str
 ) -> tuple[etree._Element | None, str]:
     """When little article was found (shops, landing pages), the page's own JSON-LD
     articleBody, <article> or paragraphs, if they give clearly more."""
@@ -123,7 +148,9 @@ def _baseline(
     return fallback, body_to_text(fallback)
 
 
-def _fallback_date(tree: etree._Element, url: str | None, title: str | None) -> dt.datetime | None:
+def _fallback_date(
+    tree: html.HtmlElement, url: str | None, title: str | None
+) -> dt.datetime | None:
     """Date for pages without date markup: the one printed by the headline, else htmldate's.
 
     htmldate runs only in its quick mode, on a tree capped in size: a budget, not a search.
@@ -171,7 +198,9 @@ def _clean_body(body: etree._Element, meta: PageMeta) -> tuple[list[str], str]:
     return credits, body_to_text(body)
 
 
-def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) -> ExtractedArticle:
+def _extract(
+    tree: html.HtmlElement, url: str | None, rules: ExtractRules | None
+) -> ExtractedArticle:
     if rules is not None and rules.drop:
         drop_elements(tree, rules)
     meta: PageMeta = extract_metadata(tree, url)
@@ -186,7 +215,7 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
     drop_chrome(tree, meta.title)
     recover_lazy_images(tree)
     figure_src, caption, credit = take_figure_captions(tree)
-    scope: etree._Element | None = tree
+    scope: html.HtmlElement | None = tree
     if rules is not None and rules.keep:
         # Only the matches count; none (a redesigned site) means no article here.
         scope = kept_page(tree, rules)
@@ -206,8 +235,10 @@ def _extract(tree: etree._Element, url: str | None, rules: ExtractRules | None) 
     if body is not None and scope is not None and unpruned is not None:
         credits, text = _clean_body(body, meta)
         # The cheap opinion first; the second trafilatura pass only for a body still far short.
-        opinions = ((READABILITY_SHORT, lambda: readability_body(scope, base)),
-                    (UNPRUNED_SHORT, lambda: _extract_body(unpruned, base, prose)))
+        opinions: tuple[tuple[float, Callable[[], etree._Element | None]], ...] = (
+            (READABILITY_SHORT, lambda: readability_body(scope, base)),
+            (UNPRUNED_SHORT, lambda: _extract_body(unpruned, base, prose)),
+        )
         for share, opinion in opinions:
             if not cut_short(text, prose, share):
                 continue

@@ -16,7 +16,7 @@ import copy
 import re
 from collections import Counter
 
-from lxml import etree
+from lxml import etree, html
 from trafilatura.external import sanitize_tree, try_readability
 from trafilatura.settings import Extractor
 
@@ -52,7 +52,7 @@ def cut_short(text: str, prose: int, share: float = READABILITY_SHORT) -> bool:
     return len(text) < share * prose
 
 
-def readability_body(tree: etree._Element, url: str | None) -> etree._Element | None:
+def readability_body(tree: html.HtmlElement, url: str | None) -> etree._Element | None:
     """Readability's block of ``tree`` in trafilatura's XML, or None when it found nothing.
 
     The caller cleans it and keeps it only if it ``extends`` the body it has.

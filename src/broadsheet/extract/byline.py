@@ -45,7 +45,7 @@ _SKIP_TAGS = {"meta", "link", "html", "body", "article", "main", "script", "styl
 def clean_names(raw: str, site_name: str | None = None) -> list[str]:
     """Split a byline string into clean names, dropping labels and credentials."""
     raw = _LABEL.sub("", " ".join(raw.split()))
-    names = []
+    names: list[str] = []
     for part in _SPLIT.split(raw):
         part = _LABEL.sub("", part).strip(" .:-–—|,")
         if not part or len(part) > 60 or len(part.split()) > 5 or _ONLY_LABEL.match(part):

@@ -73,7 +73,7 @@ def _text(element: etree._Element) -> str:
 def find_headline(tree: etree._Element, title: str | None) -> etree._Element | None:
     """The ``h1``/``h2`` showing the article's title, else the page's only ``h1``."""
     key = _key(title)
-    headings = _HEADINGS(tree)
+    headings: list[etree._Element] = _HEADINGS(tree)
     if len(key) > 10:
         for heading in headings:
             shown = _key(_text(heading))

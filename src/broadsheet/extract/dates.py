@@ -46,7 +46,8 @@ def _parse_iso(value: str) -> dt.datetime | None:
     match = re.match(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b", value)
     if match:
         try:
-            return dt.datetime(*map(int, match.groups()), tzinfo=dt.UTC)
+            year, month, day = map(int, match.groups())
+            return dt.datetime(year, month, day, tzinfo=dt.UTC)
         except ValueError:
             return None
     return None
@@ -76,7 +77,8 @@ def date_from_url(url: str | None) -> dt.datetime | None:
     if not match:
         return None
     try:
-        return dt.datetime(*map(int, match.groups()), tzinfo=dt.UTC)
+        year, month, day = map(int, match.groups())
+        return dt.datetime(year, month, day, tzinfo=dt.UTC)
     except ValueError:
         return None
 

@@ -120,9 +120,10 @@ def drop_lead_image(body: etree._Element, image: str, base_url: str | None) -> N
         if parent is None:
             continue
         remove_keep_tail(graphic)
-        while (parent is not body and parent.getparent() is not None and len(parent) == 0
-               and not (parent.text or "").strip()):
+        while parent is not body and len(parent) == 0 and not (parent.text or "").strip():
             above = parent.getparent()
+            if above is None:
+                break
             remove_keep_tail(parent)
             parent = above
 
@@ -186,7 +187,8 @@ def take_figure_captions(tree: etree._Element) -> tuple[str | None, str | None, 
     Captions and credits are kept as fields of the article, never in its body.
     """
     lead: tuple[str | None, str | None, str | None] | None = None
-    scope = tree.find(".//article") if tree.find(".//article") is not None else tree
+    article = tree.find(".//article")
+    scope = article if article is not None else tree
     for figure in list(scope.iter("figure")) + [e for e in tree.iter("figure") if lead is None]:
         img = figure.find(".//img")
         caption_element = figure.find(".//figcaption")

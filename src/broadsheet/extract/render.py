@@ -16,8 +16,8 @@ _TAGS = {"list": "ul", "item": "li", "code": "pre", "quote": "blockquote", "lb":
 _HI = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
-def _html_tag(element: etree._Element) -> str:
-    tag = element.tag
+def _html_tag(element: etree._Element, tag: str) -> str:
+    """The HTML tag for ``element``, whose XML tag is ``tag``."""
     if tag == "head":
         rend = element.get("rend", "h3")
         level = rend[1:] if rend[:1] == "h" and rend[1:].isdigit() else "3"
@@ -37,7 +37,7 @@ def body_to_html(body: etree._Element) -> str:
     for element in copy.iter():
         if not isinstance(element.tag, str):
             continue
-        tag = _html_tag(element)
+        tag = _html_tag(element, element.tag)
         attrs = dict(element.attrib)
         element.attrib.clear()
         if tag == "a" and attrs.get("target"):

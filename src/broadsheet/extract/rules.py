@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import functools
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cssselect import SelectorError
 from lxml import etree, html
@@ -24,6 +25,8 @@ from broadsheet.extract.boilerplate import remove_keep_tail
 __all__ = ["ExtractRules", "validate_rules"]
 
 _MAX_SELECTOR = 500
+# Any lxml element: a page parsed by lxml.html keeps its HtmlElement type through here.
+_E = TypeVar("_E", bound=etree._Element)
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,9 @@ def validate_rules(rules: ExtractRules) -> None:
             _compile(selector)
 
 
-def _select(tree: etree._Element, selectors: tuple[str, ...]) -> list[etree._Element]:
+def _select(tree: _E, selectors: tuple[str, ...]) -> list[_E]:
     """Elements matched by any selector, outermost only, in document order."""
-    found: set[etree._Element] = set()
+    found: set[_E] = set()
     for selector in selectors:
         found.update(e for e in _compile(selector)(tree) if isinstance(e.tag, str))
     ordered = [e for e in tree.iter() if e in found]
@@ -73,7 +76,7 @@ def drop_elements(tree: etree._Element, rules: ExtractRules) -> None:
         remove_keep_tail(element)
 
 
-def kept_page(tree: etree._Element, rules: ExtractRules) -> etree._Element | None:
+def kept_page(tree: html.HtmlElement, rules: ExtractRules) -> html.HtmlElement | None:
     """A new page whose body holds only the ``keep`` matches; None when nothing matches.
 
     The head is carried over so extraction still sees the page's metadata.
@@ -91,7 +94,7 @@ def kept_page(tree: etree._Element, rules: ExtractRules) -> etree._Element | Non
     return page
 
 
-def _copy(element: etree._Element) -> etree._Element:
+def _copy(element: _E) -> _E:
     copied = copy.deepcopy(element)
     copied.tail = None
     return copied

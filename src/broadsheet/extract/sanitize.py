@@ -9,6 +9,7 @@ dropped with their content; URLs may only be http(s) or mailto.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urljoin
 
 import nh3
@@ -54,7 +55,8 @@ _PIXEL = re.compile(
     r"|display\s*:\s*none|visibility\s*:\s*hidden))[^>]*>", re.IGNORECASE)
 
 
-def _url_filter(base_url: str | None):  # noqa: ANN202 - nh3 callback
+def _url_filter(base_url: str | None) -> Callable[[str, str, str], str | None]:
+    """nh3's attribute filter: URL attributes made absolute, other schemes dropped."""
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if attribute not in _URL_ATTRIBUTES:
             return value

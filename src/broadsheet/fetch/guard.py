@@ -73,7 +73,8 @@ class AddressGuard:
         if inner is not None:
             # Only the mapped form (::ffff:a.b.c.d) is the same host; NAT64 and 6to4
             # forms reach a translator, so an allowed IPv4 network never admits them.
-            if ip.ipv4_mapped is not None and any(
+            mapped = isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None
+            if mapped and any(
                     net.version == 4 and inner in net for net in self.allowed):
                 return True
             # Every embedded form is judged by the IPv4 address it carries.

@@ -72,9 +72,9 @@ def candidates(body: bytes, content_type: str = "") -> list[str]:
     """Encodings suggested by the evidence, strongest first (no BOM handling)."""
     found: list[str] = []
     head = body[:4]
-    for shape, name in _SHAPES:
+    for shape, shape_name in _SHAPES:
         if head.startswith(shape):
-            found.append(name)
+            found.append(shape_name)
     header = _HEADER_CHARSET.search(content_type or "")
     decl = _XML_DECL.match(body[:512])
     meta = None if decl else _META.search(body[:4096])

@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from broadsheet.errors import SourceError, StorageError
+from broadsheet.errors import SearchBudgetError, SearchSyntaxError, SourceError, StorageError
 from broadsheet.site import feeds as feed_out
 from broadsheet.site.conditional import MicroCache, conditional
 from broadsheet.site.formatting import full_time, iso_time, time_tag
@@ -37,7 +37,7 @@ from broadsheet.store import bounds
 from broadsheet.store import sources as source_store
 from broadsheet.store import stories as story_store
 from broadsheet.store.articles import StoredArticle
-from broadsheet.store.search import SearchBudgetError, SearchSyntaxError, search_articles
+from broadsheet.store.search import search_articles
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -160,15 +160,10 @@ class Site:
 
     def body_of(self, article: StoredArticle) -> tuple[str, bool]:
         """The HTML the page may show, and whether it is an excerpt."""
-        from broadsheet.extract import excerpt
-        from markupsafe import escape
+        from broadsheet.publish import publish
 
-        mode = article.source_mode or self.settings.publishing_mode
-        if mode == "excerpt":
-            text = excerpt(article.text, self.settings.excerpt_words)
-            paragraphs = [p for p in text.split("\n\n") if p.strip()]
-            return "".join(f"<p>{escape(p)}</p>" for p in paragraphs), True
-        return article.html, False
+        shown = publish(article, self.settings)
+        return shown.html, shown.is_excerpt
 
     def feed_links(self, path: str, title: str, query: str = "") -> list[dict[str, str]]:
         """Autodiscovery links for a page's feeds in the three formats."""

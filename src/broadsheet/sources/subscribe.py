@@ -32,8 +32,9 @@ def feed_links(html: bytes, base_url: str) -> list[str]:
     for link in root.iter("link"):
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").lower().split(";")[0].strip()
-        if "alternate" in rel and kind in FEED_TYPES and link.get("href"):
-            url = web_address(urljoin(base_url, link.get("href").strip()))
+        href = link.get("href")
+        if "alternate" in rel and kind in FEED_TYPES and href:
+            url = web_address(urljoin(base_url, href.strip()))
             if url and url not in found:
                 found.append(url)
     return found

@@ -54,7 +54,7 @@ _DIGESTS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha384": hashlib.sh
 
 def enabled(settings: Any) -> bool:
     """WebSub needs a public address for hubs to call back."""
-    return bool(getattr(settings, "base_url", ""))
+    return bool(settings.base_url)
 
 
 def callback_token(secret: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 from alembic import command
@@ -27,6 +27,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@overload
+def as_utc(value: dt.datetime) -> dt.datetime: ...
+
+
+@overload
+def as_utc(value: dt.datetime | None) -> dt.datetime | None: ...
+
+
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     """Make a stored timestamp aware (SQLite returns naive UTC)."""
     if value is None:
@@ -43,6 +51,12 @@ def to_db_time(value: dt.datetime | None) -> dt.datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
+
+
+def _driver_error(error: sa.exc.SQLAlchemyError) -> BaseException:
+    """The driver's own error behind ``error`` (only DBAPI errors wrap one), else ``error``."""
+    orig: BaseException | None = getattr(error, "orig", None)
+    return orig or error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -112,8 +126,9 @@ class Database:
             with self.engine.begin() as connection:
                 yield connection
         except sa.exc.SQLAlchemyError as error:
-            raise StorageError(f"store: {type(error.orig or error).__name__}: "
-                               f"{str(error.orig or error).splitlines()[0][:300]}") from error
+            cause = _driver_error(error)
+            raise StorageError(f"store: {type(cause).__name__}: "
+                               f"{str(cause).splitlines()[0][:300]}") from error
 
     def _alembic_config(self, connection: Connection) -> Config:
         config = Config()
@@ -141,7 +156,7 @@ class Database:
                     command.upgrade(config, "heads")
                     after = self._schema_state(connection, config)
         except sa.exc.SQLAlchemyError as error:
-            raise StorageError(f"store: migration failed: {str(error.orig or error)[:300]}") \
+            raise StorageError(f"store: migration failed: {str(_driver_error(error))[:300]}") \
                 from error
         finally:
             if engine is not self.engine:
@@ -175,10 +190,12 @@ class Database:
     def insert(self, table: sa.Table) -> Any:
         """An INSERT that understands ON CONFLICT, for this engine's dialect."""
         if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return insert(table)
+            from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+            return postgresql_insert(table)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -190,3 +207,8 @@ def open_database(url: str, *, upgrade: bool = False) -> Database:
     if upgrade:
         database.upgrade()
     return database
+
+
+def printable_url(url: str) -> str:
+    """A database URL without its password, fit to print."""
+    return sa.engine.make_url(url).render_as_string(hide_password=True)

@@ -60,7 +60,9 @@ def outlet_from_json(data: dict[str, Any]) -> Outlet:
             isinstance(v, str) and web_address(v) == v for v in citations.values()):
         raise StorageError(f"outlets: {slug}: citations must map facts to URLs")
     domains = tuple(normalize_domain(d) for d in data.get("domains") or ())
-    return Outlet(slug, name, domains, *(_text(data.get(f)) for f in FACTS),
+    return Outlet(slug, name, domains, country=_text(data.get("country")),
+                  language=_text(data.get("language")), ownership=_text(data.get("ownership")),
+                  owner=_text(data.get("owner")),
                   citations={k: v for k, v in citations.items() if k in FACTS})
 
 

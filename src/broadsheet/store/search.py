@@ -23,7 +23,9 @@ from typing import Any
 import sqlalchemy as sa
 from markupsafe import escape
 
-from broadsheet.errors import BroadsheetError, StorageError
+from broadsheet.errors import (
+    SearchBudgetError, SearchSyntaxError, SearchTooComplexError, StorageError,
+)
 from broadsheet.store import bounds
 from broadsheet.store.articles import StoredArticle, get_articles
 from broadsheet.store.db import Database, to_db_time, utcnow
@@ -45,18 +47,6 @@ BUDGET_SECONDS = 3.0
 """A search statement running longer than this is stopped (``SearchBudgetError``)."""
 _TOKEN = re.compile(r'-?"[^"]*"\*?|\S+')
 _WORD = re.compile(r"\w+")
-
-
-class SearchSyntaxError(BroadsheetError):
-    """The reader's query cannot be understood; the message says how to fix it."""
-
-
-class SearchTooComplexError(SearchSyntaxError):
-    """The query is past one of the limits (length, words, prefixes, exclusions); 400."""
-
-
-class SearchBudgetError(StorageError):
-    """The search ran past its time budget and was stopped; 503, try a narrower query."""
 
 
 @dataclass(frozen=True)

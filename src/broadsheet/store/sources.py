@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from broadsheet.errors import SourceError
+from broadsheet.errors import SourceError, SourceNotFound
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
 from broadsheet.store.schema import sources
 from broadsheet.types import Source, web_address
@@ -93,11 +93,11 @@ def add_sources(db: Database, feeds: Sequence[tuple[str, str]]) -> list[Source]:
 def get_source(db: Database, source_id: int) -> Source:
     """Return one source, or raise SourceError."""
     if not 0 < source_id <= 2**63 - 1:
-        raise SourceError(f"sources: no source with id {source_id}")
+        raise SourceNotFound(f"sources: no source with id {source_id}")
     with db.begin() as connection:
         row = connection.execute(sa.select(sources).where(sources.c.id == source_id)).first()
     if row is None:
-        raise SourceError(f"sources: no source with id {source_id}")
+        raise SourceNotFound(f"sources: no source with id {source_id}")
     return _source(row)
 
 
@@ -142,7 +142,7 @@ def delete_source(db: Database, source_id: int) -> None:
     with db.begin() as connection:
         result = connection.execute(sa.delete(sources).where(sources.c.id == source_id))
     if result.rowcount == 0:
-        raise SourceError(f"sources: no source with id {source_id}")
+        raise SourceNotFound(f"sources: no source with id {source_id}")
 
 
 def update_sources_many(

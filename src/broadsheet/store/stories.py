@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from broadsheet.errors import StoryEditError
 from broadsheet.store.articles import StoredArticle, get_articles, visible
 from broadsheet.store.db import Database, as_utc, to_db_time
 from broadsheet.store.schema import (
@@ -469,10 +470,6 @@ def duplicate_ids(db: Database, ids: Iterable[int]) -> set[int]:
 
 
 # --- the desk's corrections ----------------------------------------------------------------
-
-class StoryEditError(ValueError):
-    """A merge or split that cannot be done (no such story, same story, ...)."""
-
 
 def _member_ids(connection: Any, story_id: int) -> list[int]:
     return list(connection.scalars(

@@ -8,9 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from broadsheet.errors import AccountError
 from broadsheet.store.db import Database, as_utc, utcnow
 from broadsheet.store.schema import api_tokens, users
-from broadsheet.store.users import AccountError, User, _user
+from broadsheet.store.users import User, _user
 
 KEEP_CLIENT_LOGINS = 10
 """Google Reader ClientLogin tokens kept per user; older ones are revoked."""

@@ -1,7 +1,7 @@
 """Storage of accounts: users, their sessions, and the login throttle.
 
 Secrets never reach this module in clear except to be hashed: session ids arrive
-already digested, passwords are hashed by ``broadsheet.api.auth`` before they come.
+already digested, passwords are hashed by ``broadsheet.accounts.auth`` before they come.
 """
 
 from __future__ import annotations
@@ -12,16 +12,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from broadsheet.errors import BroadsheetError
+from broadsheet.errors import AccountError
 from broadsheet.store.db import Database, as_utc, to_db_time, utcnow
 from broadsheet.store.schema import api_tokens, login_throttle, sessions, users
 
 PASSWORD_DERIVED = ("clientlogin",)
 """Kinds of API token issued for a password login: revoked when a password changes."""
-
-
-class AccountError(BroadsheetError):
-    """A user could not be created, found or changed."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from broadsheet.stories.fingerprint import words
 
@@ -221,8 +222,8 @@ class NearDuplicateIndex:
             row, jaccard = rows[position], float(jaccards[position])
             other = self._signature_at(row)
             if _is_duplicate(jaccard, signature, other, self.threshold, self.containment):
-                key = (-jaccard, self._seq[row], row)
-                best = key if best is None or key < best else best
+                rank = (-jaccard, self._seq[row], row)
+                best = rank if best is None or rank < best else best
         return None if best is None else self._ids[best[2]]
 
     def remove(self, article_id: str) -> None:
@@ -291,7 +292,7 @@ class _WordHashes(dict[str, int]):
 _WORD_HASHES = _WordHashes()
 
 
-def _mix64(x: np.ndarray) -> np.ndarray:
+def _mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """splitmix64's finaliser: spreads every input bit over the whole word."""
     x = x ^ (x >> np.uint64(30))
     x = x * np.uint64(0xBF58476D1CE4E5B9)

@@ -57,10 +57,11 @@ from sqlalchemy import exc as sa_exc
 from broadsheet.errors import (
     BroadsheetError, ExtractError, FetchError, ParseError, SourceError, StorageError,
 )
-from broadsheet.extract import ExtractRules, extract_article, validate_rules
+from broadsheet.extract import ExtractRules, extract_article
 from broadsheet.fetch.client import HostGate
 from broadsheet.fetch import PAGE_ACCEPT, FetchConfig, Fetcher
 from broadsheet.parse import parse_feed
+from broadsheet.settings import SourceSettings
 from broadsheet.store import Database, utcnow
 from broadsheet.store import articles as article_store
 from broadsheet.sources import websub
@@ -130,27 +131,13 @@ class UpdateSummary:
 Progress = Callable[[SourceOutcome], None]
 
 
-def _positive(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
-
-
-def _selectors(value: Any) -> tuple[str, ...]:
-    items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
-    return tuple(str(i).strip() for i in items if str(i).strip())
-
-
 def source_rules(source: Source) -> ExtractRules | None:
-    """The source's extraction rules; a bad one is logged and left out, never fatal."""
-    rules = ExtractRules(keep=_selectors(source.settings.get("extract_selector")),
-                         drop=_selectors(source.settings.get("extract_remove")))
-    if not rules.keep and not rules.drop:
+    """The source's extraction rules; a bad one is logged and left out, never fatal
+    (``SourceSettings.of``)."""
+    settings = SourceSettings.of(source)
+    if not settings.extract_selector and not settings.extract_remove:
         return None
-    try:
-        validate_rules(rules)
-    except ExtractError as error:
-        log.warning("source rules ignored: %s", error, extra={"source_url": source.url})
-        return None
-    return rules
+    return ExtractRules(keep=settings.extract_selector, drop=settings.extract_remove)
 
 
 IDLE_STATUSES = source_store.IDLE_STATUSES
@@ -236,7 +223,7 @@ class Updater:
         return sum(stored)
 
     def _feed_only(self, source: Source) -> bool:
-        return bool(source.settings.get("feed_only")) or not self.settings.fetch_pages
+        return SourceSettings.of(source).feed_only or not self.settings.fetch_pages
 
     async def _store_entry(self, source: Source, entry: FeedEntry, now: dt.datetime) -> int:
         final_url, extracted, error = None, None, None
@@ -260,9 +247,9 @@ class Updater:
 
     def _limits(self, source: Source) -> dict[str, int]:
         """Poll bounds: the source's own, where set and sane, else the site's."""
-        low = _positive(source.settings.get("poll_min_interval")) or self.settings.poll_min_interval
-        high = _positive(source.settings.get("poll_max_interval")) or \
-            self.settings.poll_max_interval
+        own = SourceSettings.of(source)
+        low = own.poll_min_interval or self.settings.poll_min_interval
+        high = own.poll_max_interval or self.settings.poll_max_interval
         if low > high:
             log.warning("source poll bounds ignored", extra={"source_url": source.url})
             low, high = self.settings.poll_min_interval, self.settings.poll_max_interval
@@ -272,11 +259,11 @@ class Updater:
         self, source: Source, result: FetchResult, now: dt.datetime
     ) -> dict[str, Any]:
         """Nothing new: keep the interval the feed last earned, honouring cache headers."""
-        previous = source.settings.get("poll_interval")
+        own = SourceSettings.of(source)
         interval = schedule.next_interval(
-            [], **self._limits(source), ttl_seconds=source.settings.get("feed_hint_seconds"),
+            [], **self._limits(source), ttl_seconds=own.feed_hint_seconds,
             cache_seconds=schedule.cache_seconds(result.headers, now),
-            fallback=float(previous) if isinstance(previous, int | float) else None)
+            fallback=None if own.poll_interval is None else float(own.poll_interval))
         interval = self._relaxed(source, interval)
         return {"last_polled": now, "last_success": now, "error_count": 0, "last_error": None,
                 "next_poll": now + dt.timedelta(seconds=interval), **_back_from_gone(source)}
@@ -289,23 +276,23 @@ class Updater:
         cache = schedule.cache_seconds(result.headers, now) if result else None
         interval = schedule.next_interval(dates, **self._limits(source),
                                           ttl_seconds=feed.ttl_seconds, cache_seconds=cache)
-        extra = dict(source.settings)
-        extra["poll_interval"] = round(interval)
+        own = SourceSettings.of(source)
+        recorded: dict[str, Any] = {"poll_interval": round(interval),
+                                    "feed_hint_seconds": feed.ttl_seconds}
         interval = self._relaxed(source, interval)
-        extra["feed_hint_seconds"] = feed.ttl_seconds
         if feed.hub_url:
-            extra["hub"] = feed.hub_url
-            extra["topic"] = feed.self_url or source.url
+            recorded.update(hub=feed.hub_url, topic=feed.self_url or source.url)
         if rotated:
-            extra["guid_rotation"] = {"count": int(extra.get("guid_rotation", {}).get("count", 0))
-                                      + rotated, "last_seen": now.isoformat()}
+            seen_before = own.guid_rotation.count if own.guid_rotation else 0
+            recorded["guid_rotation"] = {"count": seen_before + rotated,
+                                         "last_seen": now.isoformat()}
             log.warning("feed changed GUIDs of known items",
                         extra={"source_url": source.url, "count": rotated})
         values: dict[str, Any] = {
             "last_polled": now, "last_success": now, "error_count": 0, "last_error": None,
             "title": feed.title or source.title, "site_url": web_url(feed.site_url) or source.site_url,
             "feed_format": feed.format, "next_poll": now + dt.timedelta(seconds=interval),
-            "settings": extra, **_back_from_gone(source),
+            "settings": own.apply(recorded).stored()["settings"], **_back_from_gone(source),
         }
         if result is not None:
             values.update(etag=result.etag, last_modified=result.last_modified)

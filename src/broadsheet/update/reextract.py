@@ -47,9 +47,9 @@ def reextract_article(db: Database, settings: Any, article: Any) -> str:
         html_text(article.summary)
     page_text = extracted.text
     if not page_text.strip() or len(page_text) < 0.6 * len(feed_text):
-        error = "extract: the page gave less text than the feed; kept the feed's"
-        article_store.update_extraction(db, article.id, **kept, extraction_error=error)
-        return error
+        message = "extract: the page gave less text than the feed; kept the feed's"
+        article_store.update_extraction(db, article.id, **kept, extraction_error=message)
+        return message
     article_store.update_extraction(
         db, article.id, text=page_text, html=extracted.html,
         image=web_url(extracted.image) or article.image,

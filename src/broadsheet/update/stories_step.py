@@ -49,6 +49,8 @@ log = logging.getLogger("broadsheet.stories")
 
 BATCH = 500
 DEFAULT_WINDOW_HOURS = 72.0
+"""How far back a story stays open to new articles; a constant, not a setting (the
+clustering is tuned and measured against it)."""
 
 
 class _Loaded:
@@ -63,24 +65,21 @@ _desks: dict[str, _Loaded] = {}
 _lock = threading.Lock()
 
 
-def _window_hours(settings: Any) -> float:
-    return float(getattr(settings, "story_window_hours", None) or DEFAULT_WINDOW_HOURS)
-
-
 def assign_pending_stories(db: Database, settings: Any = None, *, batch: int = BATCH,
                            keep_going: Callable[[], bool] | None = None) -> int:
     """Place queued articles until the queue is empty (or ``keep_going`` says stop,
     checked between batches); return how many were placed.
 
     Safe to call often: with nothing queued it costs two small queries. Call it from
-    one process at a time (under the "stories" leader lease).
+    one process at a time (under the "stories" leader lease). No setting changes how
+    stories are placed: ``settings`` is accepted, like every step's, and unused.
     """
     with _lock:
         # Nothing queued: done, without loading the desk (a re-poll's whole fixed cost).
         if placement_queue.drop_placed(db) == 0 and not placement_queue.queued_articles(db, 1):
             return 0
         outlet_store.ensure_starter_outlets(db)
-        loaded = _desk_for(db, settings)
+        loaded = _desk_for(db)
         placed = 0
         while keep_going is None or keep_going():
             pending = placement_queue.queued_articles(db, batch)
@@ -104,11 +103,11 @@ def rebuild_stories(db: Database, settings: Any = None) -> int:
     return placed
 
 
-def _desk_for(db: Database, settings: Any) -> _Loaded:
+def _desk_for(db: Database) -> _Loaded:
     version = story_store.read_counter(db, "version")
     loaded = _desks.get(db.url)
     if loaded is None or loaded.version != version:
-        loaded = _Loaded(_load_desk(db, _window_hours(settings)), version)
+        loaded = _Loaded(_load_desk(db, DEFAULT_WINDOW_HOURS), version)
         _desks[db.url] = loaded
     return loaded
 

@@ -11,10 +11,10 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from broadsheet.accounts import access
 from broadsheet.admin import session as sessions
 from broadsheet.admin.views._messages import message_of
 from broadsheet.admin.views._state import admin_of, db_of, settings_of
-from broadsheet.api import access
 from broadsheet.store.audit import record_action
 from broadsheet.store.users import Session
 

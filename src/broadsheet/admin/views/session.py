@@ -5,11 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from broadsheet.accounts import access
 from broadsheet.admin import session as sessions
 from broadsheet.admin.session import Forbidden
 from broadsheet.admin.views._page import Form, audit, render, staff
 from broadsheet.admin.views._state import db_of
-from broadsheet.api import access
 from broadsheet.store.audit import record_action
 
 

@@ -14,12 +14,13 @@ from broadsheet.admin.charts import article_plots, fetch_time_plots
 from broadsheet.admin.views._messages import back
 from broadsheet.admin.views._page import Form, audit, render, staff
 from broadsheet.admin.views._state import db_of, settings_of
-from broadsheet.errors import BroadsheetError
+from broadsheet.errors import BroadsheetError, SourceError
+from broadsheet.settings import SourceSettings
 from broadsheet.sources import subscribe
 from broadsheet.sources.opml import export_opml, import_opml
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
-from broadsheet.types import web_address
+from broadsheet.types import Source, web_address
 
 RULE_KEYS = ("extract_selector", "extract_remove")
 """Per-source extraction rules kept in ``sources.settings`` (CSS selectors)."""
@@ -88,7 +89,7 @@ def save_source(request: Request, source_id: int, form: Form) -> Response:
     session = staff(request, form)
     db = db_of(request)
     source = source_store.get_source(db, source_id)
-    changes, problems = _source_changes(source.settings, form)
+    changes, problems = _source_changes(source, form)
     if problems:
         return back(request, f"/admin/sources/{source_id}", "not_saved", "; ".join(problems))
     source_store.update_source(db, source_id, **changes)
@@ -108,37 +109,20 @@ def delete_source(request: Request, source_id: int, form: Form) -> Response:
     return back(request, "/admin/sources", "deleted", source.title or source.url)
 
 
-def _source_changes(current: dict[str, Any], form: FormData) -> tuple[dict[str, Any], list[str]]:
-    """Validated changes from the source form: title, status, mode, poll bounds, rules."""
+def _source_changes(source: Source, form: FormData) -> tuple[dict[str, Any], list[str]]:
+    """Validated changes from the source form: title and status here, the source's
+    settings (mode, poll bounds, categories, rules) by ``SourceSettings.apply``."""
     problems: list[str] = []
     changes: dict[str, Any] = {"title": str(form.get("title") or "").strip()[:300]}
     status = str(form.get("status") or "active")
     if status not in ("active", "paused"):
         problems.append("status must be active or paused")
     changes["status"] = status
-    mode = str(form.get("publishing_mode") or "")
-    if mode not in ("", "full", "excerpt"):
-        problems.append("publishing mode must be full or excerpt")
-    changes["publishing_mode"] = mode or None
-    settings = dict(current)
-    for key in ("poll_min_interval", "poll_max_interval"):
-        raw = str(form.get(key) or "").strip()
-        if not raw:
-            settings.pop(key, None)
-        elif raw.isdigit() and 60 <= int(raw) <= 7 * 86400:
-            settings[key] = int(raw)
-        else:
-            problems.append(f"{key.replace('_', ' ')} must be 60-604800 seconds")
-    lowest, highest = settings.get("poll_min_interval"), settings.get("poll_max_interval")
-    if lowest and highest and lowest > highest:
-        problems.append("the shortest poll interval is longer than the longest")
-    categories = [c.strip() for c in str(form.get("categories") or "").split(",") if c.strip()]
-    settings["categories"] = categories
-    for key in RULE_KEYS:
-        value = str(form.get(key) or "").strip()
-        if value:
-            settings[key] = value[:500]
-        else:
-            settings.pop(key, None)
-    changes["settings"] = settings
+    fields = ("publishing_mode", "poll_min_interval", "poll_max_interval", "categories",
+              *RULE_KEYS)
+    try:
+        settings = SourceSettings.of(source).apply({k: str(form.get(k) or "") for k in fields})
+        changes.update(settings.stored())
+    except SourceError as error:
+        problems.append(str(error))
     return changes, problems

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, Response
 from broadsheet.admin.views._messages import back
 from broadsheet.admin.views._page import Form, audit, render, staff
 from broadsheet.admin.views._state import db_of
+from broadsheet.errors import StoryEditError
 from broadsheet.store import stories as story_store
 
 
@@ -36,7 +37,7 @@ def merge_story(request: Request, story_id: int, form: Form) -> Response:
         return back(request, "/admin/stories", "need_story")
     try:
         story_store.merge_stories(db_of(request), story_id, int(raw))
-    except story_store.StoryEditError as error:
+    except StoryEditError as error:
         return back(request, "/admin/stories", "failed", str(error))
     audit(request, session, "story.merge", story_id, into=int(raw))
     return back(request, "/admin/stories", "merged", f"{story_id} merged into story {int(raw)}")
@@ -47,7 +48,7 @@ def split_story(request: Request, article_id: int, form: Form) -> Response:
     session = staff(request, form)
     try:
         new = story_store.split_article(db_of(request), article_id)
-    except story_store.StoryEditError as error:
+    except StoryEditError as error:
         return back(request, "/admin/stories", "failed", str(error))
     audit(request, session, "story.split", article_id, story=new)
     return back(request, "/admin/stories", "split", f"{article_id} is now story {new}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from broadsheet.accounts import access
 from broadsheet.admin.session import Forbidden
 from broadsheet.admin.views._messages import back
 from broadsheet.admin.views._page import Form, audit, render, staff
 from broadsheet.admin.views._state import db_of
-from broadsheet.api import access
 from broadsheet.errors import BroadsheetError
 from broadsheet.store import tokens as token_store
 from broadsheet.store.users import Session

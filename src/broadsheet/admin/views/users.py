@@ -5,10 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from broadsheet.accounts import access
+from broadsheet.accounts import users as accounts
 from broadsheet.admin.views._messages import back
 from broadsheet.admin.views._page import Form, audit, render, staff
 from broadsheet.admin.views._state import db_of
-from broadsheet.api import access, accounts
 from broadsheet.errors import BroadsheetError
 from broadsheet.store import users as user_store
 

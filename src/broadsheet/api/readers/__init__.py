@@ -8,7 +8,8 @@
   (``X-Auth-Token``) or HTTP Basic with the account password.
 
 Sources are shared by the whole desk; only editors and admins may add or remove them
-through these APIs. Read and starred belong to each user.
+through these APIs. Read and starred belong to each user. Each protocol module lists its
+routes in ``ROUTES`` and answers errors in its own dialect, ``render``.
 """
 
 from __future__ import annotations

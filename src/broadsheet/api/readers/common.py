@@ -15,7 +15,7 @@ from starlette.datastructures import MultiDict
 from starlette.requests import Request
 from starlette.responses import Response
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from broadsheet.api.errors import translate
 from broadsheet.store import Database, utcnow
 from broadsheet.store import sources as source_store
@@ -112,11 +112,23 @@ def secret_in_query(request: Request, *names: str) -> bool:
 
 
 Render = Callable[[int, str, dict[str, str]], Response]
+"""A protocol's error dialect: ``render(status, message, headers)``."""
+
+
+def protocol_error(error: Exception, request: Request, render: Render) -> Response:
+    """Any failure met by a protocol's route, answered in that protocol's dialect: the
+    status, message and headers the JSON API would give, rendered by ``render``."""
+    response = translate(error, request)
+    message = json.loads(bytes(response.body))["error"]["message"]
+    headers = {k: v for k, v in response.headers.items()
+               if k.lower() not in ("content-length", "content-type")}
+    return render(response.status_code, message, headers)
 
 
 def guarded_route(render: Render) -> type[APIRoute]:
-    """An APIRoute class turning every failure into ``render(status, message, headers)``,
-    so each protocol answers errors in its own dialect and never with the site's HTML."""
+    """An APIRoute class turning every failure into ``protocol_error(..., render)``, so each
+    protocol answers errors in its own dialect and never with the site's HTML (until the
+    web application's one exception handler does this by path)."""
 
     class Guarded(APIRoute):
         def get_route_handler(self) -> Any:
@@ -126,11 +138,7 @@ def guarded_route(render: Render) -> type[APIRoute]:
                 try:
                     return await handler(request)
                 except Exception as error:  # the protocol boundary
-                    response = translate(error, request)
-                    message = json.loads(bytes(response.body))["error"]["message"]
-                    headers = {k: v for k, v in response.headers.items()
-                               if k.lower() not in ("content-length", "content-type")}
-                    return render(response.status_code, message, headers)
+                    return protocol_error(error, request, render)
 
             return guarded
 
@@ -146,20 +154,9 @@ async def request_params(request: Request) -> MultiDict:
     return MultiDict(items)
 
 
-def route_on(router: Any) -> Callable[..., Any]:
-    """A decorator factory: ``@route(path, methods)`` adds a threaded endpoint to ``router``."""
-
-    def route(path: str, methods: tuple[str, ...] = ("GET",)) -> Any:
-        def register(function: Any) -> Any:
-            router.add_api_route(path, threaded(function), methods=list(methods))
-            return function
-        return register
-
-    return route
-
-
 def threaded(function: Callable[[Request, MultiDict], Response]) -> Callable[..., Any]:
-    """An async endpoint that reads the parameters, then runs the blocking work in a thread."""
+    """Decorates a protocol handler ``(request, params) -> Response``: the endpoint reads
+    the parameters, then runs the blocking work in a thread."""
 
     async def endpoint(request: Request) -> Response:
         if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get(

@@ -21,12 +21,13 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
-from broadsheet.api import access, auth
-from broadsheet.api.content import article_body, article_url
+from broadsheet.accounts import access, auth
+from broadsheet.api.deps import Route, database, router_of, settings_of
 from broadsheet.api.readers.common import (
     categories, from_seconds, guarded_route, seconds, secret_in_query, shown_addresses,
     threaded,
 )
+from broadsheet.publish import article_url, publish
 from broadsheet.store import Database, utcnow
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
@@ -38,7 +39,8 @@ API_VERSION = 3
 PAGE = 50
 
 
-def _json(status: int, message: str, headers: dict[str, str]) -> Response:
+def render(status: int, message: str, headers: dict[str, str]) -> Response:
+    """An error as Fever clients expect it: JSON with ``auth`` 0 (a 401 is a 200 there)."""
     return JSONResponse({"api_version": API_VERSION, "auth": 0, "error": message},
                         status_code=200 if status == 401 else status, headers=headers)
 
@@ -54,111 +56,128 @@ def _ids(values: str) -> list[int]:
     return [n for n in (_int(v.strip()) for v in values.split(",")) if n is not None][:PAGE]
 
 
-def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The Fever routes."""
-    router = APIRouter(route_class=guarded_route(_json), include_in_schema=False)
+def user_of(request: Request, params: MultiDict) -> User | None:
+    """The owner of the posted ``api_key``, through the throttle every login takes."""
+    db = database(request)
+    key = params.get("api_key", "").strip().lower()
+    if not key or secret_in_query(request, "api_key"):  # Fever posts it as a form field
+        return None
+    try:  # the same throttled path as every password login
+        return access.check_login(
+            db, [f"fever:{access.client_address(request)}"],
+            lambda: user_store.user_by_fever_key(db, auth.digest(key)))
+    except access.LoginRefused:
+        return None
 
-    def user_of(request: Request, params: MultiDict) -> User | None:
-        key = params.get("api_key", "").strip().lower()
-        if not key or secret_in_query(request, "api_key"):  # Fever posts it as a form field
-            return None
-        try:  # the same throttled path as every password login
-            return access.check_login(
-                db, [f"fever:{access.client_address(request)}"],
-                lambda: user_store.user_by_fever_key(db, auth.digest(key)))
-        except access.LoginRefused:
-            return None
 
-    def groups_of_feeds(sources: list[Any]) -> list[dict[str, Any]]:
-        return [{"group_id": c.id, "feed_ids": ",".join(str(i) for i in c.source_ids)}
-                for c in categories(sources)]
+def _groups_of_feeds(sources: list[Any]) -> list[dict[str, Any]]:
+    return [{"group_id": c.id, "feed_ids": ",".join(str(i) for i in c.source_ids)}
+            for c in categories(sources)]
 
-    def item(entry: state.Entry) -> dict[str, Any]:
-        article = entry.article
-        html, _, _ = article_body(article, settings)
-        return {"id": article.id, "feed_id": article.source_id, "title": article.title,
-                "author": ", ".join(article.authors), "html": html, "url": article_url(article),
-                "is_saved": int(entry.starred), "is_read": int(entry.read),
-                "created_on_time": seconds(article.published)}
 
-    def feed(source: Any, user: User) -> dict[str, Any]:
-        url, site_url, title = shown_addresses(source, user)
-        return {"id": source.id, "favicon_id": 0, "title": title, "url": url,
-                "site_url": site_url if source.site_url else "", "is_spark": 0,
-                "last_updated_on_time": seconds(source.last_success)}
+def _item(entry: state.Entry, settings: Any) -> dict[str, Any]:
+    article = entry.article
+    html = publish(article, settings).html
+    return {"id": article.id, "feed_id": article.source_id, "title": article.title,
+            "author": ", ".join(article.authors), "html": html, "url": article_url(article),
+            "is_saved": int(entry.starred), "is_read": int(entry.read),
+            "created_on_time": seconds(article.published)}
 
-    def items(user: User, params: MultiDict) -> dict[str, Any]:
-        since, top = _int(params.get("since_id")), _int(params.get("max_id"))
-        if params.get("with_ids"):
-            ids = _ids(params["with_ids"])
-        elif top is not None:
-            ids = state.entry_ids(db, user.id, EntryFilter(before_id=top), limit=PAGE,
-                                  order="id", descending=True)
-        else:
-            ids = state.entry_ids(db, user.id, EntryFilter(after_id=since or 0), limit=PAGE,
-                                  order="id", descending=False)
-        return {"items": [item(e) for e in state.get_entries(db, user.id, ids)],
-                "total_items": state.count_entries(db, user.id, EntryFilter())}
 
-    def id_list(user: User, selection: EntryFilter) -> str:
-        ids = state.entry_ids(db, user.id, selection, limit=state.MAX_IDS, order="id")
-        return ",".join(str(i) for i in ids)
+def _feed(source: Any, user: User) -> dict[str, Any]:
+    url, site_url, title = shown_addresses(source, user)
+    return {"id": source.id, "favicon_id": 0, "title": title, "url": url,
+            "site_url": site_url if source.site_url else "", "is_spark": 0,
+            "last_updated_on_time": seconds(source.last_success)}
 
-    def mark(user: User, params: MultiDict) -> None:
-        what, how, ident = params.get("mark"), params.get("as"), _int(params.get("id"))
-        if ident is None:
-            return
-        if what == "item":
-            changes = {"read": {"read": True}, "unread": {"read": False},
-                       "saved": {"starred": True}, "unsaved": {"starred": False}}.get(how or "")
-            if changes:
-                state.set_state(db, user.id, [ident], **changes)
-            return
-        if how != "read" or what not in ("feed", "group"):
-            return
-        before = _int(params.get("before"))
-        until = from_seconds(before) if before else utcnow()
-        sources = source_store.list_sources(db)
-        if what == "feed":
-            source_ids: tuple[int, ...] | None = (ident,)
-        elif ident in (0, -1):
-            source_ids = None
-        else:
-            found = [c for c in categories(sources) if c.id == ident]
-            source_ids = found[0].source_ids if found else ()
-        state.mark_all_read(db, user.id, EntryFilter(source_ids=source_ids,
-                                                     published_before=until))
 
-    def fever(request: Request, params: MultiDict) -> Response:
-        user = user_of(request, params)
-        body: dict[str, Any] = {"api_version": API_VERSION, "auth": int(user is not None)}
-        if user is None:
-            return JSONResponse(body)
-        sources = source_store.list_sources(db)
-        body["last_refreshed_on_time"] = max((seconds(s.last_success) for s in sources),
-                                             default=0)
-        if params.get("mark"):
-            mark(user, params)
-            body["unread_item_ids"] = id_list(user, EntryFilter(read=False))
-            body["saved_item_ids"] = id_list(user, EntryFilter(starred=True))
-        if "groups" in params:
-            body["groups"] = [{"id": c.id, "title": c.title} for c in categories(sources)]
-            body["feeds_groups"] = groups_of_feeds(sources)
-        if "feeds" in params:
-            body["feeds"] = [feed(s, user) for s in sources]
-            body["feeds_groups"] = groups_of_feeds(sources)
-        if "items" in params:
-            body.update(items(user, params))
-        if "unread_item_ids" in params:
-            body["unread_item_ids"] = id_list(user, EntryFilter(read=False))
-        if "saved_item_ids" in params:
-            body["saved_item_ids"] = id_list(user, EntryFilter(starred=True))
-        if "favicons" in params:
-            body["favicons"] = []
-        if "links" in params:
-            body["links"] = []
+def _items(db: Database, settings: Any, user: User, params: MultiDict) -> dict[str, Any]:
+    since, top = _int(params.get("since_id")), _int(params.get("max_id"))
+    if params.get("with_ids"):
+        ids = _ids(params["with_ids"])
+    elif top is not None:
+        ids = state.entry_ids(db, user.id, EntryFilter(before_id=top), limit=PAGE,
+                              order="id", descending=True)
+    else:
+        ids = state.entry_ids(db, user.id, EntryFilter(after_id=since or 0), limit=PAGE,
+                              order="id", descending=False)
+    return {"items": [_item(e, settings) for e in state.get_entries(db, user.id, ids)],
+            "total_items": state.count_entries(db, user.id, EntryFilter())}
+
+
+def _id_list(db: Database, user: User, selection: EntryFilter) -> str:
+    ids = state.entry_ids(db, user.id, selection, limit=state.MAX_IDS, order="id")
+    return ",".join(str(i) for i in ids)
+
+
+def _mark(db: Database, user: User, params: MultiDict) -> None:
+    what, how, ident = params.get("mark"), params.get("as"), _int(params.get("id"))
+    if ident is None:
+        return
+    if what == "item":
+        changes = {"read": {"read": True}, "unread": {"read": False},
+                   "saved": {"starred": True}, "unsaved": {"starred": False}}.get(how or "")
+        if changes:
+            state.set_state(db, user.id, [ident], **changes)
+        return
+    if how != "read" or what not in ("feed", "group"):
+        return
+    before = _int(params.get("before"))
+    until = from_seconds(before) if before else utcnow()
+    sources = source_store.list_sources(db)
+    if what == "feed":
+        source_ids: tuple[int, ...] | None = (ident,)
+    elif ident in (0, -1):
+        source_ids = None
+    else:
+        found = [c for c in categories(sources) if c.id == ident]
+        source_ids = found[0].source_ids if found else ()
+    state.mark_all_read(db, user.id, EntryFilter(source_ids=source_ids,
+                                                 published_before=until))
+
+
+@threaded
+def fever(request: Request, params: MultiDict) -> Response:
+    """Every Fever call: marks first, then each list the parameters ask for."""
+    db = database(request)
+    user = user_of(request, params)
+    body: dict[str, Any] = {"api_version": API_VERSION, "auth": int(user is not None)}
+    if user is None:
         return JSONResponse(body)
+    sources = source_store.list_sources(db)
+    body["last_refreshed_on_time"] = max((seconds(s.last_success) for s in sources),
+                                         default=0)
+    if params.get("mark"):
+        _mark(db, user, params)
+        body["unread_item_ids"] = _id_list(db, user, EntryFilter(read=False))
+        body["saved_item_ids"] = _id_list(db, user, EntryFilter(starred=True))
+    if "groups" in params:
+        body["groups"] = [{"id": c.id, "title": c.title} for c in categories(sources)]
+        body["feeds_groups"] = _groups_of_feeds(sources)
+    if "feeds" in params:
+        body["feeds"] = [_feed(s, user) for s in sources]
+        body["feeds_groups"] = _groups_of_feeds(sources)
+    if "items" in params:
+        body.update(_items(db, settings_of(request), user, params))
+    if "unread_item_ids" in params:
+        body["unread_item_ids"] = _id_list(db, user, EntryFilter(read=False))
+    if "saved_item_ids" in params:
+        body["saved_item_ids"] = _id_list(db, user, EntryFilter(starred=True))
+    if "favicons" in params:
+        body["favicons"] = []
+    if "links" in params:
+        body["links"] = []
+    return JSONResponse(body)
 
-    for path in ("/fever/", "/fever", "/api/fever.php"):
-        router.add_api_route(path, threaded(fever), methods=["GET", "POST"])
-    return [router]
+
+ROUTES: tuple[Route, ...] = (
+    (("GET", "POST"), "/fever/", fever, {}),
+    (("GET", "POST"), "/fever", fever, {}),
+    (("GET", "POST"), "/api/fever.php", fever, {}),
+)
+
+
+def routers(db: Database, settings: Any) -> list[APIRouter]:
+    """The Fever routes, for ``broadsheet.web`` until it mounts ``ROUTES`` itself."""
+    return [router_of(ROUTES, db=db, settings=settings, route_class=guarded_route(render),
+                      include_in_schema=False)]

@@ -12,7 +12,7 @@
 
 Item ids are article ids: long form ``tag:google.com,2005:reader/item/<16 hex>``,
 short form decimal. Streams: ``feed/<id>``, ``user/-/label/<name>``,
-``user/-/state/com.google/{reading-list,read,starred}``.
+``user/-/state/com.google/{reading-list,read,starred}`` (``_greader_streams``).
 """
 
 from __future__ import annotations
@@ -25,349 +25,306 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
-from broadsheet.api import access, auth
-from broadsheet.api.content import article_body, article_url
+from broadsheet.accounts import access, auth
+from broadsheet.api.deps import Route, database, router_of, settings_of
 from broadsheet.api.errors import ApiError
-from broadsheet.api.readers.common import (
-    categories, find_category, from_seconds, guarded_route, key_failed, key_refused, seconds,
-    route_on, secret_in_query, shown_addresses, source_categories,
+from broadsheet.api.readers._greader_streams import (
+    KEPT_UNREAD, MAX_IDS, MAX_ITEMS, READ, READING_LIST, STARRED, bounded_number,
+    feed_source_id, item_json, label_name, parse_item_id, stream_filter,
 )
+from broadsheet.api.readers.common import (
+    categories, from_seconds, guarded_route, key_failed, key_refused, secret_in_query,
+    shown_addresses, source_categories, threaded,
+)
+from broadsheet.errors import AccountError
 from broadsheet.store import Database, bounds
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
 from broadsheet.store.reader_state import EntryFilter
-from broadsheet.store.users import AccountError, User
-
-STATE = "user/-/state/com.google/"
-READING_LIST, READ, STARRED = STATE + "reading-list", STATE + "read", STATE + "starred"
-KEPT_UNREAD = STATE + "kept-unread"
-LONG_ID = "tag:google.com,2005:reader/item/"
-MAX_ITEMS = 1000
-MAX_IDS = 10_000
+from broadsheet.store.users import User
 
 
-def long_id(article_id: int) -> str:
-    """The long form of an item id."""
-    return f"{LONG_ID}{article_id:016x}"
-
-
-def parse_item_id(value: str) -> int | None:
-    """An article id from a long (hex) or short (decimal) item id; None if neither."""
-    value = value.strip()
-    try:
-        if value.startswith("tag:google.com"):
-            number = int(value.rsplit("/", 1)[-1], 16)
-        else:
-            number = int(value)
-    except ValueError:
-        return None
-    if number >= 2**63:
-        number -= 2**64  # short ids are signed 64-bit in the protocol
-    return number if number > 0 else None
-
-
-def _plain(status: int, message: str, headers: dict[str, str]) -> Response:
+def render(status: int, message: str, headers: dict[str, str]) -> Response:
+    """An error as Google Reader clients expect it: plain text."""
     text = "Unauthorized" if status == 401 else f"Error={message}"
     return PlainTextResponse(text + "\n", status_code=status, headers=headers)
 
 
-def _label(stream: str) -> str | None:
-    parts = stream.split("/", 3)
-    if len(parts) == 4 and parts[0] == "user" and parts[2] == "label":
-        return parts[3]
-    return None
+# --- who is calling -----------------------------------------------------------------------
+
+def user_of(request: Request) -> User:
+    """The owner of the ``GoogleLogin auth=`` token; wrong tokens count against the address."""
+    db = database(request)
+    header = request.headers.get("authorization", "")
+    scheme, _, rest = header.partition(" ")
+    token = rest.strip()
+    if scheme.lower() == "googlelogin" and token.lower().startswith("auth="):
+        token = token[5:]
+    address = access.client_address(request)
+    if not token or key_refused(db, "greader", address):
+        raise ApiError(401, "unauthorized")
+    user = access.user_for_token(db, token)
+    if user is None:
+        key_failed(db, "greader", address)
+        raise ApiError(401, "unauthorized")
+    return user
 
 
-def stream_filter(db: Database, stream: str, params: MultiDict) -> EntryFilter:
-    """The articles a stream id and the ot/nt/xt/it parameters select."""
-    values: dict[str, Any] = {}
-    stream = stream.replace("user/-/", "user/-/") if stream else READING_LIST
-    normalised = "user/-/" + stream.split("/", 2)[2] if stream.startswith("user/") else stream
-    if normalised == STARRED:
-        values["starred"] = True
-    elif normalised == READ:
-        values["read"] = True
-    elif normalised == READING_LIST:
-        pass
-    elif stream.startswith("feed/"):
-        values["source_ids"] = (_source_id(db, stream[5:]),)
-    elif _label(stream) is not None:
-        category = find_category(db, _label(stream) or "")
-        if category is None:
-            raise ApiError(404, f"no label {_label(stream)!r}")
-        values["source_ids"] = category.source_ids
+def editor_of(request: Request) -> User:
+    """The caller, who must be an editor or stronger to change subscriptions (else 403)."""
+    user = user_of(request)
+    if not auth.role_at_least(user.role, "editor"):
+        raise ApiError(403, "only editors may change subscriptions")
+    return user
+
+
+# --- the handlers: ``(request, params)``, run in a thread by ``threaded`` -----------------
+
+@threaded
+def client_login(request: Request, params: MultiDict) -> Response:
+    """Log in with the API password; answers a token for ``GoogleLogin auth=``."""
+    if secret_in_query(request, "Passwd"):  # only the form body carries it
+        return PlainTextResponse("Error=BadAuthentication\n", status_code=401)
+    db = database(request)
+    try:
+        user, matched = access.check_api_password(db, params.get("Email", ""),
+                                                  params.get("Passwd", ""),
+                                                  access.client_address(request))
+        token, _ = access.issue_token(db, user, "Google Reader login", kind="clientlogin",
+                                      api_password_hash=matched)
+    except (access.LoginRefused, AccountError) as refused:
+        retry = getattr(refused, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else {}
+        return PlainTextResponse("Error=BadAuthentication\n", status_code=401,
+                                 headers=headers)
+    if params.get("output") == "json":
+        return JSONResponse({"SID": token, "LSID": token, "Auth": token})
+    return PlainTextResponse(f"SID={token}\nLSID={token}\nAuth={token}\n")
+
+
+@threaded
+def write_token(request: Request, params: MultiDict) -> Response:
+    user_of(request)
+    return PlainTextResponse(auth.digest(request.headers["authorization"])[:57])
+
+
+@threaded
+def user_info(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    return JSONResponse({"userId": str(user.id), "userName": user.name,
+                         "userProfileId": str(user.id), "userEmail": ""})
+
+
+@threaded
+def subscription_list(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    subscriptions = []
+    for source in source_store.list_sources(database(request)):
+        url, html_url, title = shown_addresses(source, user)
+        subscriptions.append({
+            "id": f"feed/{source.id}", "title": title,
+            "url": url, "htmlUrl": html_url, "iconUrl": "",
+            "categories": [{"id": f"user/-/label/{name}", "label": name}
+                           for name in source_categories(source)]})
+    return JSONResponse({"subscriptions": subscriptions})
+
+
+@threaded
+def tag_list(request: Request, params: MultiDict) -> Response:
+    user_of(request)
+    tags = [{"id": STARRED}] + [
+        {"id": f"user/-/label/{c.title}", "label": c.title, "type": "folder"}
+        for c in categories(source_store.list_sources(database(request)))]
+    return JSONResponse({"tags": tags})
+
+
+@threaded
+def unread_count(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    counts = state.unread_counts(database(request), user.id)
+    rows = [{"id": f"feed/{sid}", "count": n, "newestItemTimestampUsec": "0"}
+            for sid, n in counts.items()]
+    rows.append({"id": READING_LIST, "count": sum(counts.values()),
+                 "newestItemTimestampUsec": "0"})
+    return JSONResponse({"max": sum(counts.values()), "unreadcounts": rows})
+
+
+@threaded
+def subscription_edit(request: Request, params: MultiDict) -> Response:
+    """Subscribe, unsubscribe, or rename and relabel a feed (editors only, audited)."""
+    user = editor_of(request)
+    db = database(request)
+    action, stream = params.get("ac", "edit"), params.get("s", "")
+    if not stream.startswith("feed/"):
+        raise ApiError(400, "s must be feed/<id or url>")
+    address = access.client_address(request)
+    if action == "subscribe":
+        from broadsheet.sources import subscribe
+
+        source = subscribe(db, settings_of(request), stream[5:])
+        record_action(db, user, "source.create", str(source.id), address, via="greader")
+        _edit(db, source.id, params)
+    elif action == "unsubscribe":
+        source_id = feed_source_id(db, stream[5:])
+        source_store.delete_source(db, source_id)
+        record_action(db, user, "source.delete", str(source_id), address, via="greader")
+    elif action == "edit":
+        _edit(db, feed_source_id(db, stream[5:]), params)
     else:
-        raise ApiError(404, f"unknown stream {stream!r}")
-    for key, flag in (("xt", False), ("it", True)):
-        for target in params.getlist(key):
-            target = "user/-/" + target.split("/", 2)[2] if target.startswith("user/") else target
-            if target == READ:
-                values["read"] = flag
-            elif target == STARRED:
-                values["starred"] = flag
-    for key, name in (("ot", "published_after"), ("nt", "published_before")):
-        if params.get(key, "").isdigit():
-            values[name] = from_seconds(int(params[key]))
-    return EntryFilter(**values)
+        raise ApiError(400, f"unknown action {action!r}")
+    return PlainTextResponse("OK")
 
 
-def _source_id(db: Database, ident: str) -> int:
-    if ident.isdigit():
-        return source_store.get_source(db, int(ident)).id
-    for source in source_store.list_sources(db):
-        if source.url == ident:
-            return source.id
-    raise ApiError(404, f"no feed {ident!r}")
+def _edit(db: Database, source_id: int, params: MultiDict) -> None:
+    source = source_store.get_source(db, source_id)
+    changes: dict[str, Any] = {}
+    if params.get("t"):
+        changes["title"] = params["t"][:300]
+    names = [n for n in source_categories(source) if n != "All"]
+    for label in params.getlist("r"):
+        names = [n for n in names if n != (label_name(label) or label)]
+    for label in params.getlist("a"):
+        name = label_name(label) or label
+        if name and name not in names:
+            names.append(name)
+    if params.getlist("a") or params.getlist("r"):
+        changes["settings"] = {**source.settings, "categories": names}
+    if changes:
+        source_store.update_source(db, source_id, **changes)
 
 
-def _number(params: MultiDict, key: str, default: int, top: int) -> int:
-    value = params.get(key, "")
-    return max(1, min(int(value), top)) if value.isdigit() else default
+@threaded
+def quickadd(request: Request, params: MultiDict) -> Response:
+    """Subscribe to a feed by address (editors only, audited)."""
+    from broadsheet.sources import subscribe
+
+    user = editor_of(request)
+    db = database(request)
+    url = params.get("quickadd", "").removeprefix("feed/")
+    source = subscribe(db, settings_of(request), url)
+    record_action(db, user, "source.create", str(source.id), access.client_address(request),
+                  via="greader")
+    return JSONResponse({"query": url, "numResults": 1, "streamId": f"feed/{source.id}",
+                         "streamName": source.title or source.url})
 
 
-def _item(entry: state.Entry, settings: Any, user: User) -> dict[str, Any]:
-    article = entry.article
-    html, _, _ = article_body(article, settings)
-    tags = [READING_LIST.replace("-", str(user.id), 1)]
-    if entry.read:
-        tags.append(READ.replace("-", str(user.id), 1))
-    if entry.starred:
-        tags.append(STARRED.replace("-", str(user.id), 1))
-    url = article_url(article)
-    usec = int(article.published.timestamp() * 1_000_000)
-    return {
-        "id": long_id(article.id), "title": article.title,
-        "crawlTimeMsec": str(int(article.created.timestamp() * 1000)),
-        "timestampUsec": str(usec), "published": seconds(article.published),
-        "updated": seconds(article.updated or article.published),
-        "author": ", ".join(article.authors),
-        "alternate": [{"href": url, "type": "text/html"}] if url else [],
-        "canonical": [{"href": url}] if url else [],
-        "categories": tags,
-        "origin": {"streamId": f"feed/{article.source_id}",
-                   "title": article.source_name,
-                   "htmlUrl": article.source_public_url or ""},
-        "summary": {"direction": "ltr", "content": html},
-        "content": {"direction": "ltr", "content": html},
-    }
+def _ids(db: Database, user: User, stream: str, params: MultiDict,
+         top: int) -> tuple[list[int], str]:
+    selection = stream_filter(db, stream, params)
+    count = bounded_number(params, "n", 20, top)
+    offset = bounds.parse_int(params.get("c"), "c") or 0
+    ids = state.entry_ids(db, user.id, selection, limit=count + 1, offset=offset,
+                          descending=params.get("r") != "o")
+    more = str(offset + count) if len(ids) > count else ""
+    return ids[:count], more
+
+
+@threaded
+def item_ids(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    ids, more = _ids(database(request), user, params.get("s", READING_LIST), params, MAX_IDS)
+    body: dict[str, Any] = {"itemRefs": [{"id": str(i), "directStreamIds": []}
+                                         for i in ids]}
+    if more:
+        body["continuation"] = more
+    return JSONResponse(body)
+
+
+def _contents(request: Request, user: User, ids: list[int], stream: str,
+              more: str) -> Response:
+    settings = settings_of(request)
+    entries = state.get_entries(database(request), user.id, ids)
+    body: dict[str, Any] = {
+        "direction": "ltr", "id": stream, "title": "Broadsheet",
+        "self": [{"href": str(settings.base_url or "") + "/reader/api/0/stream/contents"}],
+        "updated": int(dt.datetime.now(dt.UTC).timestamp()), "author": user.name,
+        "items": [item_json(e, settings, user) for e in entries]}
+    if more:
+        body["continuation"] = more
+    return JSONResponse(body)
+
+
+@threaded
+def item_contents(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    ids = [i for i in (parse_item_id(v) for v in params.getlist("i")) if i][:MAX_ITEMS]
+    return _contents(request, user, ids, READING_LIST, "")
+
+
+@threaded
+def stream_contents(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    stream = request.path_params.get("stream") or params.get("s", READING_LIST)
+    ids, more = _ids(database(request), user, stream, params, MAX_ITEMS)
+    return _contents(request, user, ids, stream, more)
+
+
+@threaded
+def reading_list(request: Request, params: MultiDict) -> Response:
+    user = user_of(request)
+    stream = params.get("s", READING_LIST)
+    ids, more = _ids(database(request), user, stream, params, MAX_ITEMS)
+    return _contents(request, user, ids, stream, more)
+
+
+@threaded
+def edit_tag(request: Request, params: MultiDict) -> Response:
+    """Mark items read, unread (kept-unread) or starred, and back."""
+    user = user_of(request)
+    db = database(request)
+    ids = [i for i in (parse_item_id(v) for v in params.getlist("i")) if i]
+    for key, flag in (("a", True), ("r", False)):
+        for tag in params.getlist(key):
+            tag = "user/-/" + tag.split("/", 2)[2] if tag.startswith("user/") else tag
+            if tag == READ:
+                state.set_state(db, user.id, ids, read=flag)
+            elif tag == KEPT_UNREAD and flag:
+                state.set_state(db, user.id, ids, read=False)
+            elif tag == STARRED:
+                state.set_state(db, user.id, ids, starred=flag)
+    return PlainTextResponse("OK")
+
+
+@threaded
+def mark_all_as_read(request: Request, params: MultiDict) -> Response:
+    """Mark a stream read, up to ``ts`` (seconds or microseconds) when given."""
+    user = user_of(request)
+    db = database(request)
+    selection = stream_filter(db, params.get("s", READING_LIST), MultiDict())
+    stamp = params.get("ts", "")
+    if stamp.isdigit():
+        when = int(stamp) / (1_000_000 if len(stamp) > 12 else 1)
+        selection = EntryFilter(**{**selection.__dict__, "published_before":
+                                   from_seconds(when)})
+    state.mark_all_read(db, user.id, selection)
+    return PlainTextResponse("OK")
+
+
+# --- the route table --------------------------------------------------------------------
+
+GET, POST, GET_POST = ("GET",), ("POST",), ("GET", "POST")
+API = "/reader/api/0"
+
+ROUTES: tuple[Route, ...] = (
+    (GET_POST, "/accounts/ClientLogin", client_login, {}),
+    (GET, API + "/token", write_token, {}),
+    (GET, API + "/user-info", user_info, {}),
+    (GET, API + "/subscription/list", subscription_list, {}),
+    (GET, API + "/tag/list", tag_list, {}),
+    (GET, API + "/unread-count", unread_count, {}),
+    (POST, API + "/subscription/edit", subscription_edit, {}),
+    (POST, API + "/subscription/quickadd", quickadd, {}),
+    (GET, API + "/stream/items/ids", item_ids, {}),
+    (GET_POST, API + "/stream/items/contents", item_contents, {}),
+    (GET, API + "/stream/contents/{stream:path}", stream_contents, {}),
+    (GET, API + "/stream/contents", reading_list, {}),
+    (POST, API + "/edit-tag", edit_tag, {}),
+    (POST, API + "/mark-all-as-read", mark_all_as_read, {}),
+)
 
 
 def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The Google Reader API routes."""
-    router = APIRouter(route_class=guarded_route(_plain), include_in_schema=False)
-
-    def user_of(request: Request) -> User:
-        header = request.headers.get("authorization", "")
-        scheme, _, rest = header.partition(" ")
-        token = rest.strip()
-        if scheme.lower() == "googlelogin" and token.lower().startswith("auth="):
-            token = token[5:]
-        address = access.client_address(request)
-        if not token or key_refused(db, "greader", address):
-            raise ApiError(401, "unauthorized")
-        user = access.user_for_token(db, token)
-        if user is None:
-            key_failed(db, "greader", address)
-            raise ApiError(401, "unauthorized")
-        return user
-
-    def editor_of(request: Request) -> User:
-        user = user_of(request)
-        if not auth.role_at_least(user.role, "editor"):
-            raise ApiError(403, "only editors may change subscriptions")
-        return user
-
-    route = route_on(router)
-
-    @route("/accounts/ClientLogin", ("GET", "POST"))
-    def client_login(request: Request, params: MultiDict) -> Response:
-        if secret_in_query(request, "Passwd"):  # only the form body carries it
-            return PlainTextResponse("Error=BadAuthentication\n", status_code=401)
-        try:
-            user, matched = access.check_api_password(db, params.get("Email", ""),
-                                                      params.get("Passwd", ""),
-                                                      access.client_address(request))
-            token, _ = access.issue_token(db, user, "Google Reader login", kind="clientlogin",
-                                          api_password_hash=matched)
-        except (access.LoginRefused, AccountError) as refused:
-            retry = getattr(refused, "retry_after", None)
-            headers = {"Retry-After": str(retry)} if retry else {}
-            return PlainTextResponse("Error=BadAuthentication\n", status_code=401,
-                                     headers=headers)
-        if params.get("output") == "json":
-            return JSONResponse({"SID": token, "LSID": token, "Auth": token})
-        return PlainTextResponse(f"SID={token}\nLSID={token}\nAuth={token}\n")
-
-    @route("/reader/api/0/token")
-    def write_token(request: Request, params: MultiDict) -> Response:
-        user_of(request)
-        return PlainTextResponse(auth.digest(request.headers["authorization"])[:57])
-
-    @route("/reader/api/0/user-info")
-    def user_info(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        return JSONResponse({"userId": str(user.id), "userName": user.name,
-                             "userProfileId": str(user.id), "userEmail": ""})
-
-    @route("/reader/api/0/subscription/list")
-    def subscription_list(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        subscriptions = []
-        for source in source_store.list_sources(db):
-            url, html_url, title = shown_addresses(source, user)
-            subscriptions.append({
-                "id": f"feed/{source.id}", "title": title,
-                "url": url, "htmlUrl": html_url, "iconUrl": "",
-                "categories": [{"id": f"user/-/label/{name}", "label": name}
-                               for name in source_categories(source)]})
-        return JSONResponse({"subscriptions": subscriptions})
-
-    @route("/reader/api/0/tag/list")
-    def tag_list(request: Request, params: MultiDict) -> Response:
-        user_of(request)
-        tags = [{"id": STARRED}] + [
-            {"id": f"user/-/label/{c.title}", "label": c.title, "type": "folder"}
-            for c in categories(source_store.list_sources(db))]
-        return JSONResponse({"tags": tags})
-
-    @route("/reader/api/0/unread-count")
-    def unread_count(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        counts = state.unread_counts(db, user.id)
-        rows = [{"id": f"feed/{sid}", "count": n, "newestItemTimestampUsec": "0"}
-                for sid, n in counts.items()]
-        rows.append({"id": READING_LIST, "count": sum(counts.values()),
-                     "newestItemTimestampUsec": "0"})
-        return JSONResponse({"max": sum(counts.values()), "unreadcounts": rows})
-
-    @route("/reader/api/0/subscription/edit", ("POST",))
-    def subscription_edit(request: Request, params: MultiDict) -> Response:
-        user = editor_of(request)
-        action, stream = params.get("ac", "edit"), params.get("s", "")
-        if not stream.startswith("feed/"):
-            raise ApiError(400, "s must be feed/<id or url>")
-        address = access.client_address(request)
-        if action == "subscribe":
-            from broadsheet.sources import subscribe
-
-            source = subscribe(db, settings, stream[5:])
-            record_action(db, user, "source.create", str(source.id), address, via="greader")
-            _edit(source.id, params)
-        elif action == "unsubscribe":
-            source_id = _source_id(db, stream[5:])
-            source_store.delete_source(db, source_id)
-            record_action(db, user, "source.delete", str(source_id), address, via="greader")
-        elif action == "edit":
-            _edit(_source_id(db, stream[5:]), params)
-        else:
-            raise ApiError(400, f"unknown action {action!r}")
-        return PlainTextResponse("OK")
-
-    def _edit(source_id: int, params: MultiDict) -> None:
-        source = source_store.get_source(db, source_id)
-        changes: dict[str, Any] = {}
-        if params.get("t"):
-            changes["title"] = params["t"][:300]
-        names = [n for n in source_categories(source) if n != "All"]
-        for label in params.getlist("r"):
-            names = [n for n in names if n != (_label(label) or label)]
-        for label in params.getlist("a"):
-            name = _label(label) or label
-            if name and name not in names:
-                names.append(name)
-        if params.getlist("a") or params.getlist("r"):
-            changes["settings"] = {**source.settings, "categories": names}
-        if changes:
-            source_store.update_source(db, source_id, **changes)
-
-    @route("/reader/api/0/subscription/quickadd", ("POST",))
-    def quickadd(request: Request, params: MultiDict) -> Response:
-        from broadsheet.sources import subscribe
-
-        user = editor_of(request)
-        url = params.get("quickadd", "").removeprefix("feed/")
-        source = subscribe(db, settings, url)
-        record_action(db, user, "source.create", str(source.id), access.client_address(request),
-                      via="greader")
-        return JSONResponse({"query": url, "numResults": 1, "streamId": f"feed/{source.id}",
-                             "streamName": source.title or source.url})
-
-    def _ids(user: User, stream: str, params: MultiDict, top: int) -> tuple[list[int], str]:
-        selection = stream_filter(db, stream, params)
-        count = _number(params, "n", 20, top)
-        offset = bounds.parse_int(params.get("c"), "c") or 0
-        ids = state.entry_ids(db, user.id, selection, limit=count + 1, offset=offset,
-                              descending=params.get("r") != "o")
-        more = str(offset + count) if len(ids) > count else ""
-        return ids[:count], more
-
-    @route("/reader/api/0/stream/items/ids")
-    def item_ids(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        ids, more = _ids(user, params.get("s", READING_LIST), params, MAX_IDS)
-        body: dict[str, Any] = {"itemRefs": [{"id": str(i), "directStreamIds": []}
-                                             for i in ids]}
-        if more:
-            body["continuation"] = more
-        return JSONResponse(body)
-
-    def _contents(user: User, ids: list[int], stream: str, more: str) -> Response:
-        entries = state.get_entries(db, user.id, ids)
-        body: dict[str, Any] = {
-            "direction": "ltr", "id": stream, "title": "Broadsheet",
-            "self": [{"href": str(settings.base_url or "") + "/reader/api/0/stream/contents"}],
-            "updated": int(dt.datetime.now(dt.UTC).timestamp()), "author": user.name,
-            "items": [_item(e, settings, user) for e in entries]}
-        if more:
-            body["continuation"] = more
-        return JSONResponse(body)
-
-    @route("/reader/api/0/stream/items/contents", ("GET", "POST"))
-    def item_contents(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        ids = [i for i in (parse_item_id(v) for v in params.getlist("i")) if i][:MAX_ITEMS]
-        return _contents(user, ids, READING_LIST, "")
-
-    @route("/reader/api/0/stream/contents/{stream:path}")
-    def stream_contents(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        stream = request.path_params.get("stream") or params.get("s", READING_LIST)
-        ids, more = _ids(user, stream, params, MAX_ITEMS)
-        return _contents(user, ids, stream, more)
-
-    @route("/reader/api/0/stream/contents")
-    def reading_list(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        stream = params.get("s", READING_LIST)
-        ids, more = _ids(user, stream, params, MAX_ITEMS)
-        return _contents(user, ids, stream, more)
-
-    @route("/reader/api/0/edit-tag", ("POST",))
-    def edit_tag(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        ids = [i for i in (parse_item_id(v) for v in params.getlist("i")) if i]
-        for key, flag in (("a", True), ("r", False)):
-            for tag in params.getlist(key):
-                tag = "user/-/" + tag.split("/", 2)[2] if tag.startswith("user/") else tag
-                if tag == READ:
-                    state.set_state(db, user.id, ids, read=flag)
-                elif tag == KEPT_UNREAD and flag:
-                    state.set_state(db, user.id, ids, read=False)
-                elif tag == STARRED:
-                    state.set_state(db, user.id, ids, starred=flag)
-        return PlainTextResponse("OK")
-
-    @route("/reader/api/0/mark-all-as-read", ("POST",))
-    def mark_all_as_read(request: Request, params: MultiDict) -> Response:
-        user = user_of(request)
-        selection = stream_filter(db, params.get("s", READING_LIST), MultiDict())
-        stamp = params.get("ts", "")
-        if stamp.isdigit():
-            when = int(stamp) / (1_000_000 if len(stamp) > 12 else 1)
-            selection = EntryFilter(**{**selection.__dict__, "published_before":
-                                       from_seconds(when)})
-        state.mark_all_read(db, user.id, selection)
-        return PlainTextResponse("OK")
-
-    return [router]
+    """The Google Reader routes, for ``broadsheet.web`` until it mounts ``ROUTES`` itself."""
+    return [router_of(ROUTES, db=db, settings=settings, route_class=guarded_route(render),
+                      include_in_schema=False)]

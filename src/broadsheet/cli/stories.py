@@ -1,4 +1,4 @@
-"""The ``broadsheet stories``, ``import-articles`` and ``outlets`` commands."""
+"""``broadsheet stories`` (list, rebuild, backlog) and ``broadsheet outlets`` (profiles)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ from typing import Any
 
 import click
 
-from broadsheet.cli import Context, pass_context
+from broadsheet.cli.context import Context, iso, pass_context
 from broadsheet.errors import BroadsheetError
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
 
 
 @click.group(invoke_without_command=True)
@@ -29,7 +25,8 @@ def stories(click_ctx: click.Context, as_json: bool, min_articles: int) -> None:
     from broadsheet.update.import_articles import imported_id
     from broadsheet.update.stories_step import assign_pending_stories
 
-    ctx: Context = click_ctx.find_object(Context)
+    ctx = click_ctx.find_object(Context)
+    assert ctx is not None  # the root group always sets one
     db = ctx.db()
     assign_pending_stories(db, ctx.settings)
     chunk: list[Any] = []
@@ -43,8 +40,8 @@ def stories(click_ctx: click.Context, as_json: bool, min_articles: int) -> None:
             row = {"id": story.id, "title": story.title,
                    "articles": [imported_id(key) or url or key for key, url, _ in keys],
                    "sources": list(dict.fromkeys(source for _, _, source in keys)),
-                   "first_published": _iso(story.first_published),
-                   "last_published": _iso(story.last_published)}
+                   "first_published": iso(story.first_published),
+                   "last_published": iso(story.last_published)}
             if as_json:
                 click.echo(json.dumps(row, ensure_ascii=False))
             else:
@@ -76,25 +73,6 @@ def stories_backlog(ctx: Context) -> None:
     from broadsheet.store.placement_queue import count_queued
 
     click.echo(f"{count_queued(ctx.db())} articles await placement")
-
-
-@click.command("import-articles")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@pass_context
-def import_articles(ctx: Context, path: Path) -> None:
-    """Import articles from a JSON Lines file (title, text; optional id, url, published,
-    source); a bad line is reported with its number and skipped."""
-    from broadsheet.update.import_articles import import_lines
-    from broadsheet.update.stories_step import assign_pending_stories
-
-    db = ctx.db()
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        report = import_lines(db, lines)
-    for number, reason in report.bad:
-        click.echo(f"{path}:{number}: skipped: {reason}", err=True)
-    placed = assign_pending_stories(db, ctx.settings)
-    click.echo(f"imported {report.imported} articles ({report.already} already there, "
-               f"{len(report.bad)} bad lines); {placed} placed in stories")
 
 
 @click.group()
@@ -194,5 +172,3 @@ def outlets_import(ctx: Context, path: Path | None) -> None:
             items = [json.loads(line) for line in text.splitlines() if line.strip()]
     count = import_outlets(ctx.db(), items)
     click.echo(f"imported {count} outlets")
-
-

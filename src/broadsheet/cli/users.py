@@ -55,7 +55,7 @@ def users() -> None:
 @click.pass_obj
 def users_create(ctx: Any, name: str, role: str) -> None:
     """Create an account; the password is prompted or read from $BROADSHEET_ADMIN_PASSWORD_FILE."""
-    from broadsheet.api.accounts import create_account
+    from broadsheet.accounts.users import create_account
     from broadsheet.store.audit import record_action
 
     db = ctx.db()
@@ -82,7 +82,7 @@ def users_list(ctx: Any) -> None:
 @click.pass_obj
 def users_password(ctx: Any, name: str) -> None:
     """Change an account's password (ends its sessions)."""
-    from broadsheet.api.accounts import set_password
+    from broadsheet.accounts.users import set_password
     from broadsheet.store.audit import record_action
 
     db = ctx.db()
@@ -106,7 +106,7 @@ def users_api_password(ctx: Any, name: str, clear: bool, no_fever: bool) -> None
 
     Changing or clearing it ends every Google Reader login made with the old one.
     """
-    from broadsheet.api.accounts import revoke_fever_key, set_api_password
+    from broadsheet.accounts.users import revoke_fever_key, set_api_password
     from broadsheet.store.audit import record_action
 
     db = ctx.db()
@@ -130,7 +130,7 @@ def users_api_password(ctx: Any, name: str, clear: bool, no_fever: bool) -> None
 @click.pass_obj
 def users_delete(ctx: Any, name: str) -> None:
     """Delete an account."""
-    from broadsheet.api.accounts import delete_account
+    from broadsheet.accounts.users import delete_account
     from broadsheet.store.audit import record_action
 
     db = ctx.db()
@@ -154,7 +154,7 @@ def token() -> None:
 @click.pass_obj
 def token_create(ctx: Any, name: str, label: str) -> None:
     """Create an API token for a user and print it, once."""
-    from broadsheet.api.access import issue_token
+    from broadsheet.accounts.access import issue_token
     from broadsheet.store.audit import record_action
 
     db = ctx.db()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
 from broadsheet.store import Database, utcnow
 from broadsheet.store import tokens as token_store
 from broadsheet.store import users as user_store

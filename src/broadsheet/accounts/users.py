@@ -1,15 +1,16 @@
 """Account operations shared by the command line and the admin area.
 
-Each checks its input, hashes secrets with ``broadsheet.api.auth`` and writes through
+Each checks its input, hashes secrets with ``broadsheet.accounts.auth`` and writes through
 ``broadsheet.store``; errors are ``AccountError`` with a message fit to show.
 """
 
 from __future__ import annotations
 
-from broadsheet.api import auth
+from broadsheet.accounts import auth
+from broadsheet.errors import AccountError
 from broadsheet.store import Database
 from broadsheet.store import users as user_store
-from broadsheet.store.users import AccountError, User
+from broadsheet.store.users import User
 
 
 def _checked(password: str) -> str:

@@ -1,0 +1,1 @@
+"""Benchmarks, run on demand; ``bench.common`` holds what they and the tests share."""
