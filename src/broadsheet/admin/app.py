@@ -41,22 +41,24 @@ class AdminRoute(APIRoute):
 
 class _AppState:
     """A router dependency putting the database, settings and admin state on ``app.state``
-    (as the one web application will when it is built)."""
+    where the application has none yet (the one web application will put them there when
+    it is built)."""
 
     def __init__(self, db: Database, settings: Settings):
-        self.db, self.settings, self.admin = db, settings, views.state(db, settings)
+        self.values = {"db": db, "settings": settings, "admin": views.state(db, settings)}
 
     async def __call__(self, request: Request) -> None:  # async: no worker thread
         state = request.app.state
-        state.db, state.settings, state.admin = self.db, self.settings, self.admin
+        for name, value in self.values.items():
+            if getattr(state, name, None) is None:
+                setattr(state, name, value)
 
 
 def routers(db: Database, settings: Settings) -> list[APIRouter]:
     """The admin area's routes and its static files."""
-    router = APIRouter(route_class=AdminRoute, include_in_schema=False,
-                       dependencies=[Depends(_AppState(db, settings))])
+    router = APIRouter(route_class=AdminRoute, dependencies=[Depends(_AppState(db, settings))])
     path, folder, name = views.STATIC
     router.mount(path, StaticFiles(directory=folder), name=name)
-    for method, path, handler, options in views.ROUTES:
-        router.add_api_route(path, handler, methods=[method], **options)
+    for methods, path, handler, options in views.ROUTES:
+        router.add_api_route(path, handler, methods=list(methods), **options)
     return [router]

@@ -35,43 +35,49 @@ from broadsheet.admin.views.errors import answer
 
 __all__ = ["ROUTES", "STATIC", "AdminState", "admin_of", "answer", "state"]
 
-Route = tuple[str, str, Callable[..., Any], dict[str, Any]]
+Route = tuple[tuple[str, ...], str, Callable[..., Any], dict[str, Any]]
+"""One row of the table: (methods, path, handler, options for ``add_api_route``), as in
+``broadsheet.api``'s tables."""
 
-PAGE: dict[str, Any] = {"response_class": HTMLResponse}
+GET, POST = ("GET",), ("POST",)
+
+HIDDEN: dict[str, Any] = {"include_in_schema": False}
+"""Options of every admin route: the desk is not part of the API's OpenAPI document."""
+PAGE: dict[str, Any] = {**HIDDEN, "response_class": HTMLResponse}
 """Options of a route answering an HTML page."""
 
 ROUTES: tuple[Route, ...] = (
-    ("GET", "/admin/login", session.login_form, PAGE),
-    ("POST", "/admin/login", session.login, {}),
-    ("POST", "/admin/logout", session.logout, {}),
-    ("GET", "/admin", session.home, {}),
-    ("GET", "/admin/sources", sources.sources_page, PAGE),
-    ("POST", "/admin/sources", sources.add_source, {}),
-    ("GET", "/admin/sources/export.opml", sources.export, {}),
-    ("POST", "/admin/sources/import", sources.import_sources, {}),
-    ("GET", "/admin/sources/{source_id}", sources.source_page, PAGE),
-    ("POST", "/admin/sources/{source_id}", sources.save_source, {}),
-    ("POST", "/admin/sources/{source_id}/delete", sources.delete_source, {}),
-    ("GET", "/admin/health", health.health, PAGE),
-    ("GET", "/admin/articles", articles.articles_page, PAGE),
-    ("POST", "/admin/articles/{article_id}/reextract", articles.reextract, {}),
-    ("POST", "/admin/articles/{article_id}/{action}", articles.article_action, {}),
-    ("GET", "/admin/stories", stories.stories_page, PAGE),
-    ("POST", "/admin/stories/{story_id}/merge", stories.merge_story, {}),
-    ("POST", "/admin/stories/split/{article_id}", stories.split_story, {}),
-    ("GET", "/admin/outlets", outlets.outlets_page, PAGE),
-    ("POST", "/admin/outlets", outlets.add_outlet, {}),
-    ("GET", "/admin/outlets/{slug}", outlets.outlet_page, PAGE),
-    ("POST", "/admin/outlets/{slug}", outlets.save_outlet, {}),
-    ("GET", "/admin/users", users.users_page, PAGE),
-    ("POST", "/admin/users", users.create_user, {}),
-    ("POST", "/admin/users/{user_id}/{action}", users.user_action, {}),
-    ("GET", "/admin/tokens", tokens.tokens_page, PAGE),
-    ("POST", "/admin/tokens", tokens.create_token, {}),
-    ("POST", "/admin/tokens/{token_id}/revoke", tokens.revoke, {}),
-    ("GET", "/admin/audit", audit.audit_page, PAGE),
+    (GET, "/admin/login", session.login_form, PAGE),
+    (POST, "/admin/login", session.login, HIDDEN),
+    (POST, "/admin/logout", session.logout, HIDDEN),
+    (GET, "/admin", session.home, HIDDEN),
+    (GET, "/admin/sources", sources.sources_page, PAGE),
+    (POST, "/admin/sources", sources.add_source, HIDDEN),
+    (GET, "/admin/sources/export.opml", sources.export, HIDDEN),
+    (POST, "/admin/sources/import", sources.import_sources, HIDDEN),
+    (GET, "/admin/sources/{source_id}", sources.source_page, PAGE),
+    (POST, "/admin/sources/{source_id}", sources.save_source, HIDDEN),
+    (POST, "/admin/sources/{source_id}/delete", sources.delete_source, HIDDEN),
+    (GET, "/admin/health", health.health, PAGE),
+    (GET, "/admin/articles", articles.articles_page, PAGE),
+    (POST, "/admin/articles/{article_id}/reextract", articles.reextract, HIDDEN),
+    (POST, "/admin/articles/{article_id}/{action}", articles.article_action, HIDDEN),
+    (GET, "/admin/stories", stories.stories_page, PAGE),
+    (POST, "/admin/stories/{story_id}/merge", stories.merge_story, HIDDEN),
+    (POST, "/admin/stories/split/{article_id}", stories.split_story, HIDDEN),
+    (GET, "/admin/outlets", outlets.outlets_page, PAGE),
+    (POST, "/admin/outlets", outlets.add_outlet, HIDDEN),
+    (GET, "/admin/outlets/{slug}", outlets.outlet_page, PAGE),
+    (POST, "/admin/outlets/{slug}", outlets.save_outlet, HIDDEN),
+    (GET, "/admin/users", users.users_page, PAGE),
+    (POST, "/admin/users", users.create_user, HIDDEN),
+    (POST, "/admin/users/{user_id}/{action}", users.user_action, HIDDEN),
+    (GET, "/admin/tokens", tokens.tokens_page, PAGE),
+    (POST, "/admin/tokens", tokens.create_token, HIDDEN),
+    (POST, "/admin/tokens/{token_id}/revoke", tokens.revoke, HIDDEN),
+    (GET, "/admin/audit", audit.audit_page, PAGE),
 )
-"""Every admin route: method, path, handler, options for FastAPI (none in the schema)."""
+"""Every admin route, in matching order."""
 
 STATIC = ("/admin/static", Path(__file__).parents[1] / "static", "admin-static")
 """Where the admin area's style sheet is served: path, folder, route name."""
