@@ -33,11 +33,11 @@ def login(request: Request, form: Form) -> Response:
                                            str(form.get("password") or ""), address)
     except access.LoginRefused as refused:
         headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
-        response = render(request, "login.html", None, 429 if refused.retry_after else 401,
-                          title="Log in", csrf_token=expected, error=str(refused),
-                          retry_after=refused.retry_after)
-        response.headers.update(headers)
-        return response
+        page = render(request, "login.html", None, 429 if refused.retry_after else 401,
+                      title="Log in", csrf_token=expected, error=str(refused),
+                      retry_after=refused.retry_after)
+        page.headers.update(headers)
+        return page
     if not access.auth.role_at_least(user.role, "editor"):
         raise Forbidden("readers use reading apps; the desk is for editors and admins")
     response = RedirectResponse("/admin/sources", status_code=303)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -62,7 +62,7 @@ async def import_sources(request: Request) -> Response:
     async with request.form() as form:  # closes the spooled upload, refused or not
         session = await run_in_threadpool(staff, request, form)
         upload = form.get("file")
-        body = await upload.read() if hasattr(upload, "read") else b""
+        body = await upload.read() if isinstance(upload, UploadFile) else b""
     try:
         added = await run_in_threadpool(import_opml, db_of(request), body)
     except BroadsheetError as error:
