@@ -1,41 +1,38 @@
 """The update pipeline: the only module that calls several stages.
 
-Each poll runs read state -> fetch -> parse -> decide (pure) -> write (one call)::
+Each poll runs fetch -> parse -> read state -> decide (pure) -> write (one call)::
 
     store.sources.due_sources ─► for each source, concurrently (a broken one never stops others)
         │
         ▼
     fetch.Fetcher.fetch(feed, ETag / Last-Modified)
-        │   304 ─────────────────────────────┐ (nothing to parse)
-        │   FetchError ──────────────────────┤ (recorded as the poll's error)
-        ▼                                    │
-    parse.parse_feed(bytes) ── ParseError ───┤
-        │                                    │
-        ▼                                    ▼
-    read state   store.ingest.seen_entries: entry keys stored or buried (tombstones),
-        │        links of stored articles; subscribed addresses a redirect points at
+        │   304 or FetchError ─► nothing to parse: decided and written as below
         ▼
-    update.decide.decide_source  PURE: SourcePoll + Known + PollPolicy -> SourceIntent:
-        │   new entries (duplicate keys once; stored or buried keys skipped; same link and
-        │   title under a new GUID skipped, flagged), as articles when feed-only; the
-        │   source's validators, title, next poll (schedule.py), errors and back-off,
-        │   gone (410), moved or merged (a permanent redirect seen twice)
+    parse.parse_feed(bytes)    ParseError ─► the same
         │
-        │   feed-only: polls of many sources are grouped (update.write_batch) ──────┐
-        │   with pages, for each new entry, politely per host:                      │
-        ▼                                                                           │
-    fetch.Fetcher.fetch(page)  short-links and redirects followed to the landing page
-        ▼                                                                           │
-    extract.extract_article(bytes, url)   main text, metadata, clean-up, sanitise last
-        ▼                                                                           │
-    update.decide.build_article           feed vs page content, canonical address, dates
-        ▼                                                                           │
-    store.ingest.store_article            one transaction per article; unique (source, key)
-        │                                                                           │
-        ▼ after every new entry is stored                                           ▼
-    store.ingest.store_polls   the write: new articles and the source's new state in ONE
-        transaction (a crash before it re-polls in full, so an interrupted run loses
-        nothing and, through the unique key, stores nothing twice)
+        ▼
+    read state   store.ingest.seen_entries: entry keys stored or buried (tombstones),
+        │        links of stored articles; store.sources: is a redirect's target subscribed
+        ▼
+    update.decide.decide_source   PURE: SourcePoll + Known + PollPolicy -> SourceIntent
+        │   new entries (duplicate keys once; stored or buried keys skipped; same link
+        │   and title under a new GUID skipped, flagged), as articles when feed-only;
+        │   the source's validators, title, next poll (schedule.py), errors and
+        │   back-off, gone (410), moved or merged (a permanent redirect seen twice)
+        │
+        │   feed-only, failed and unchanged polls: grouped with other sources' polls
+        │   (update.write_batch), their state read, decided and written together
+        │
+        │   with pages, for each new entry, politely per host:
+        │       fetch.Fetcher.fetch(page)      short-links and redirects followed
+        │       extract.extract_article        main text, metadata, clean-up, sanitise last
+        │       update.decide.build_article    feed vs page content, canonical address, dates
+        │       store.ingest.store_article     one transaction per article; unique (source, key)
+        ▼
+    store.ingest.store_polls   THE write: new articles and the source's new state
+        (validators, schedule, errors) in ONE transaction, after every new entry is
+        stored (a crash before it re-polls in full, so an interrupted run loses nothing
+        and, through the unique key, stores nothing twice)
 
     Every article stored is queued for the stories stage in the same transaction
     (store.placement_queue, kept by the database). Polling never waits for it:
