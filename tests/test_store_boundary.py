@@ -1,9 +1,14 @@
-"""What /metrics reads from storage comes back as plain values, on both engines."""
+"""The store's boundary: SQLAlchemy's errors become StorageError inside it, and what
+other layers read comes back as plain values."""
 
 from __future__ import annotations
 
+import pytest
+
+from broadsheet.errors import StorageError
 from broadsheet.store import sources as source_store
 from broadsheet.store.articles import add_article
+from broadsheet.store.db import Database, display_url
 from broadsheet.store.metrics import store_counts
 from broadsheet.types import Article
 
@@ -27,3 +32,16 @@ def test_store_counts_reads_sources_articles_and_users(db) -> None:
     assert counts.articles_per_source == {news.id: 2}
     assert sorted(counts.articles_per_method) == [("feed", 1), ("page", 1)]
     assert counts.extraction_errors == 1 and counts.users_per_role == ()
+
+
+@pytest.mark.parametrize("url", ["not a url", "postgresql+nosuchdriver://u:secret@h/db"])
+def test_a_database_url_sqlalchemy_cannot_use_is_a_storage_error(url: str) -> None:
+    with pytest.raises(StorageError, match="^store: cannot use the database URL"):
+        Database(url)
+
+
+def test_display_url_hides_the_password() -> None:
+    assert display_url("postgresql://ed:secret@db.example/news") == \
+        "postgresql://ed:***@db.example/news"
+    with pytest.raises(StorageError):
+        display_url("not a url")
