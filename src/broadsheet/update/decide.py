@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -139,7 +140,8 @@ def build_article(
 
 
 def fresh_entries(
-    entries: Sequence[FeedEntry], known_keys: set[str], known_pairs: set[tuple[str, str]]
+    entries: Sequence[FeedEntry], known_keys: AbstractSet[str],
+    known_pairs: AbstractSet[tuple[str, str]],
 ) -> tuple[list[FeedEntry], int]:
     """The entries of a poll that should become articles, and how many came back under a
     new GUID.
@@ -256,7 +258,7 @@ def decide_source(poll: SourcePoll, known: Known, policy: PollPolicy,
     if poll.feed is None:
         return SourceIntent(source.id, "not_modified",
                             _frozen(_not_modified_values(poll, policy, rng)))
-    fresh, rotated = fresh_entries(poll.feed.entries, set(known.keys), set(known.pairs))
+    fresh, rotated = fresh_entries(poll.feed.entries, known.keys, known.pairs)
     values = _frozen(_success_values(poll, poll.feed, known, policy, rotated, rng))
     if not policy.feed_only:
         return SourceIntent(source.id, "ok", values, pages=tuple(fresh), rotated=rotated)
