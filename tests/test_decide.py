@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from broadsheet.errors import FetchError, ParseError
+from broadsheet.settings import SourceSettings
 from broadsheet.types import FeedEntry, FetchResult, ParsedFeed, Source
 from broadsheet.update.decide import Known, PollPolicy, SourcePoll, decide_source
 
@@ -30,9 +31,11 @@ def _feed(*entries: FeedEntry, **fields: Any) -> ParsedFeed:
     return ParsedFeed(title="News", format="rss", entries=entries, **fields)
 
 
-def _ok(feed: ParsedFeed, source: Source | None = None, **result: Any) -> SourcePoll:
+def _ok(feed: ParsedFeed, source: Source | None = None, own: SourceSettings | None = None,
+        **result: Any) -> SourcePoll:
     fetched = FetchResult(url=FEED, final_url=FEED, status=200, **result)
-    return SourcePoll(source or Source(id=1, url=FEED), NOW, fetched, feed)
+    return SourcePoll(source or Source(id=1, url=FEED), NOW, fetched, feed,
+                      own=own or SourceSettings())
 
 
 def _seconds_until(when: dt.datetime) -> float:
@@ -48,9 +51,9 @@ def test_new_entries_become_articles_and_known_ones_are_skipped() -> None:
 
 
 def test_an_item_back_under_a_new_guid_is_skipped_and_flagged() -> None:
-    source = Source(id=1, url=FEED, settings={"guid_rotation": {"count": 2}})
+    own = SourceSettings.parse({"guid_rotation": {"count": 2, "last_seen": "2025-08-01"}})
     known = Known(pairs=frozenset({("https://news.example/0", "Item 0")}))
-    intent = decide_source(_ok(_feed(_entry(0, key="new-guid"), _entry(1)), source), known,
+    intent = decide_source(_ok(_feed(_entry(0, key="new-guid"), _entry(1)), own=own), known,
                            POLICY)
     assert [a.entry_key for a in intent.articles] == ["k1"] and intent.rotated == 1
     assert intent.values["settings"]["guid_rotation"] == {"count": 3,
@@ -94,10 +97,11 @@ def test_a_hub_that_pushes_relaxes_polling_within_the_maximum() -> None:
 
 
 def test_not_modified_keeps_the_interval_the_feed_earned_and_revives_a_gone_source() -> None:
-    source = Source(id=1, url=FEED, status="gone", error_count=3,
-                    settings={"poll_interval": 3600})
+    source = Source(id=1, url=FEED, status="gone", error_count=3)
+    own = SourceSettings.parse({"poll_interval": 3600})
     result = FetchResult(url=FEED, final_url=FEED, status=304, not_modified=True)
-    intent = decide_source(SourcePoll(source, NOW, result), Known(), POLICY, random.Random(3))
+    intent = decide_source(SourcePoll(source, NOW, result, own=own), Known(), POLICY,
+                           random.Random(3))
     assert intent.status == "not_modified" and intent.articles == ()
     assert intent.values["status"] == "active" and intent.values["error_count"] == 0
     assert 3240 <= _seconds_until(intent.values["next_poll"]) <= 3960

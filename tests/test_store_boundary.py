@@ -8,7 +8,7 @@ import pytest
 from broadsheet.errors import StorageError
 from broadsheet.store import sources as source_store
 from broadsheet.store.articles import add_article
-from broadsheet.store.db import Database, display_url
+from broadsheet.store.db import Database, printable_url
 from broadsheet.store.metrics import store_counts
 from broadsheet.types import Article
 
@@ -40,8 +40,8 @@ def test_a_database_url_sqlalchemy_cannot_use_is_a_storage_error(url: str) -> No
         Database(url)
 
 
-def test_display_url_hides_the_password() -> None:
-    assert display_url("postgresql://ed:secret@db.example/news") == \
+def test_printable_url_hides_the_password() -> None:
+    assert printable_url("postgresql://ed:secret@db.example/news") == \
         "postgresql://ed:***@db.example/news"
     with pytest.raises(StorageError):
-        display_url("not a url")
+        printable_url("not a url")

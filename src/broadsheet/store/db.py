@@ -213,14 +213,6 @@ class Database:
         self.engine.dispose()
 
 
-def display_url(url: str) -> str:
-    """A database URL without its password, fit to print; StorageError when it is not one."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError as error:
-        raise StorageError(f"store: cannot use the database URL: {error}") from error
-
-
 def open_database(url: str, *, upgrade: bool = False) -> Database:
     """Open the database at ``url``; with ``upgrade``, apply pending migrations first."""
     database = Database(url)
@@ -230,5 +222,8 @@ def open_database(url: str, *, upgrade: bool = False) -> Database:
 
 
 def printable_url(url: str) -> str:
-    """A database URL without its password, fit to print."""
-    return sa.engine.make_url(url).render_as_string(hide_password=True)
+    """A database URL without its password, fit to print; StorageError when it is not one."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError as error:
+        raise StorageError(f"store: cannot use the database URL: {error}") from error
