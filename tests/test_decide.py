@@ -34,7 +34,7 @@ def _feed(*entries: FeedEntry, **fields: Any) -> ParsedFeed:
 def _ok(feed: ParsedFeed, source: Source | None = None, own: SourceSettings | None = None,
         **result: Any) -> SourcePoll:
     fetched = FetchResult(url=FEED, final_url=FEED, status=200, **result)
-    return SourcePoll(source or Source(id=1, url=FEED), NOW, fetched, feed,
+    return SourcePoll(source or Source(id=1, url=FEED), NOW, result=fetched, feed=feed,
                       own=own or SourceSettings())
 
 
@@ -82,7 +82,8 @@ def test_success_stores_validators_title_and_the_next_poll() -> None:
 
 def test_an_unconditional_fetch_is_recorded_and_a_push_brings_no_validators() -> None:
     poll = _ok(_feed(_entry(0)), etag='"v"')
-    unconditional = SourcePoll(poll.source, NOW, poll.result, poll.feed, unconditional=True)
+    unconditional = SourcePoll(poll.source, NOW, result=poll.result, feed=poll.feed,
+                               unconditional=True)
     assert decide_source(unconditional, Known(), POLICY).values["last_unconditional"] == NOW
     pushed = decide_source(SourcePoll(poll.source, NOW, feed=poll.feed), Known(), POLICY)
     assert "etag" not in pushed.values and "pending_redirect" not in pushed.values
@@ -100,7 +101,7 @@ def test_not_modified_keeps_the_interval_the_feed_earned_and_revives_a_gone_sour
     source = Source(id=1, url=FEED, status="gone", error_count=3)
     own = SourceSettings.parse({"poll_interval": 3600})
     result = FetchResult(url=FEED, final_url=FEED, status=304, not_modified=True)
-    intent = decide_source(SourcePoll(source, NOW, result, own=own), Known(), POLICY,
+    intent = decide_source(SourcePoll(source, NOW, result=result, own=own), Known(), POLICY,
                            random.Random(3))
     assert intent.status == "not_modified" and intent.articles == ()
     assert intent.values["status"] == "active" and intent.values["error_count"] == 0

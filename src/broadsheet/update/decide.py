@@ -16,7 +16,7 @@ import datetime as dt
 import random
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -179,6 +179,7 @@ class SourcePoll:
 
     source: Source
     now: dt.datetime
+    _: KW_ONLY
     result: FetchResult | None = None
     """The feed's fetch; None for a WebSub push, which brings no validators."""
     feed: ParsedFeed | None = None

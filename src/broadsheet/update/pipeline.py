@@ -199,7 +199,8 @@ class Updater:
         except (FetchError, ParseError) as error:
             return (SourcePoll(source, now, error=error, own=own),
                     seconds or time.monotonic() - started)
-        return SourcePoll(source, now, result, feed, unconditional, own), seconds
+        return SourcePoll(source, now, result=result, feed=feed, unconditional=unconditional,
+                          own=own), seconds
 
     async def _parse(self, result: FetchResult) -> ParsedFeed:
         # Large documents are parsed off the event loop (lxml releases the GIL while it
