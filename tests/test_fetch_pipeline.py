@@ -12,9 +12,11 @@ import sqlalchemy as sa
 from broadsheet.errors import StorageError
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
+from broadsheet.store.ingest import store_polls
 from broadsheet.store.schema import sources as sources_table
-from broadsheet.store.tombstones import delete_articles, store_poll
+from broadsheet.store.tombstones import delete_articles
 from broadsheet.types import Article
+from broadsheet.update.decide import SourceIntent
 from broadsheet.update.pipeline import run_update
 from tests.conftest import make_settings
 from tests.servers import Reply, ScriptedServer, rss
@@ -69,7 +71,7 @@ def test_validators_and_entries_are_written_together(db, feed_settings, server):
     broken = Article(source_id=10_000, entry_key="k", title="t", feed_link=None,
                      canonical_url=None, text="", html="")
     with pytest.raises(StorageError):
-        store_poll(db, source.id, [broken], {"etag": '"e2"'})
+        store_polls(db, [SourceIntent(source.id, "ok", {"etag": '"e2"'}, articles=(broken,))])
     assert source_store.get_source(db, source.id).etag == '"e1"'
 
 

@@ -20,7 +20,7 @@ from broadsheet.api.deps import Route, database, router_of, settings_of
 from broadsheet.sources import websub
 from broadsheet.store import Database
 from broadsheet.store import websub as websub_store
-from broadsheet.update.pipeline import receive_push
+from broadsheet.update.websub_push import receive_push
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:

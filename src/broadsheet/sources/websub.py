@@ -12,7 +12,7 @@
     verify_intent ─► "active" until the lease runs out; renewed at 80% of the lease
         │
         ▼ the hub POSTs new content, signed with our secret (X-Hub-Signature)
-    signature_matches ─► update.pipeline.receive_push stores it like a polled feed
+    signature_matches ─► update.websub_push.receive_push stores it like a polled feed
 
 Polling never stops: while a lease is active the source is polled at a relaxed
 interval (``update.schedule.websub_interval``), and at its usual rate otherwise. With no

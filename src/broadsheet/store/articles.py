@@ -106,38 +106,29 @@ def _not_a_copy() -> Any:
         .where(article_signatures.c.duplicate_of.is_not(None))
 
 
-def known_keys(db: Database, source_id: int, keys: Iterable[str]) -> set[str]:
-    """Which of these entry keys are already stored for the source."""
-    keys = list(keys)
-    found: set[str] = set()
-    with db.begin() as connection:
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            found.update(connection.scalars(
-                sa.select(articles.c.entry_key)
-                .where(articles.c.source_id == source_id)
-                .where(articles.c.entry_key.in_(chunk))
-            ))
-    return found
-
-
-def add_article(db: Database, article: Article) -> int | None:
-    """Store an article in its own transaction; return its id, or None if already stored."""
-    values = {
+def article_row(article: Article, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The ``articles`` row for an Article: the one place a row is built, its addresses
+    checked again as they are written (``types.web_address``)."""
+    now = now or utcnow()
+    return {
         "source_id": article.source_id, "entry_key": article.entry_key,
         "feed_link": web_address(article.feed_link),
         "canonical_url": web_address(article.canonical_url),
         "title": article.title, "summary": article.summary, "text": article.text,
         "html": article.html, "authors": list(article.authors),
         "categories": list(article.categories),
-        "published": to_db_time(article.published or utcnow()),
+        "published": to_db_time(article.published or now),
         "published_offset": article.published_offset, "updated": to_db_time(article.updated),
         "image": web_address(article.image), "image_credit": article.image_credit,
         "image_caption": article.image_caption, "site_name": article.site_name,
         "language": article.language, "extraction_method": article.extraction_method,
-        "extraction_error": article.extraction_error, "created": utcnow(),
+        "extraction_error": article.extraction_error, "created": now, "hidden": False,
     }
-    statement = (db.insert(articles).values(**values)
+
+
+def add_article(db: Database, article: Article) -> int | None:
+    """Store an article in its own transaction; return its id, or None if already stored."""
+    statement = (db.insert(articles).values(**article_row(article))
                  .on_conflict_do_nothing(index_elements=["source_id", "entry_key"])
                  .returning(articles.c.id))
     with db.begin() as connection:

@@ -101,6 +101,13 @@ _FTS_SHADOWS = ("_config", "_content", "_data", "_docsize", "_idx")
 MIGRATION_LOCK = 0x62726F61  # PostgreSQL advisory lock key held while migrating
 
 
+def _create_engine(url: str, **options: Any) -> Engine:
+    try:
+        return sa.create_engine(url, **options)
+    except sa.exc.SQLAlchemyError as error:  # not a URL, or no such dialect or driver
+        raise StorageError(f"store: cannot use the database URL: {error}") from error
+
+
 class Database:
     """One engine and the helpers every storage module uses."""
 
@@ -110,10 +117,10 @@ class Database:
             path = url.split(":///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = sa.create_engine(url, connect_args={"timeout": 30})
+            self.engine: Engine = _create_engine(url, connect_args={"timeout": 30})
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+            self.engine = _create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
     @property
     def dialect(self) -> str:
@@ -182,9 +189,14 @@ class Database:
 
     def is_current(self) -> bool:
         """True when every migration has been applied."""
-        with self.engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
-            heads = set(ScriptDirectory.from_config(self._alembic_config(connection)).get_heads())
+        try:
+            with self.engine.connect() as connection:
+                current = set(MigrationContext.configure(connection).get_current_heads())
+                config = self._alembic_config(connection)
+                heads = set(ScriptDirectory.from_config(config).get_heads())
+        except sa.exc.SQLAlchemyError as error:
+            raise StorageError(f"store: {type(error).__name__}: "
+                               f"{str(error).splitlines()[0][:300]}") from error
         return current == heads
 
     def insert(self, table: sa.Table) -> Any:
@@ -210,5 +222,8 @@ def open_database(url: str, *, upgrade: bool = False) -> Database:
 
 
 def printable_url(url: str) -> str:
-    """A database URL without its password, fit to print."""
-    return sa.engine.make_url(url).render_as_string(hide_password=True)
+    """A database URL without its password, fit to print; StorageError when it is not one."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError as error:
+        raise StorageError(f"store: cannot use the database URL: {error}") from error

@@ -12,8 +12,9 @@ from broadsheet.fetch import PAGE_ACCEPT, FetchConfig, Fetcher
 from broadsheet.store import Database
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
-from broadsheet.update.decide import html_text, web_url
-from broadsheet.update.pipeline import source_rules
+from broadsheet.types import web_address
+from broadsheet.update.decide import html_text
+from broadsheet.update.policy import source_rules
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ def reextract_article(db: Database, settings: Any, article: Any) -> str:
     """Fetch an article's page again, extract it with its source's rules, and store what
     it gives (the page's text when it is at least as full as the feed's, as when polled).
     Returns what happened, for the desk; failures are stored and reported, never raised."""
-    url = web_url(article.canonical_url) or web_url(article.feed_link)
+    url = web_address(article.canonical_url) or web_address(article.feed_link)
     if url is None:
         return "no page address to fetch"
 
@@ -52,7 +53,7 @@ def reextract_article(db: Database, settings: Any, article: Any) -> str:
         return message
     article_store.update_extraction(
         db, article.id, text=page_text, html=extracted.html,
-        image=web_url(extracted.image) or article.image,
+        image=web_address(extracted.image) or article.image,
         image_credit=extracted.image_credit or article.image_credit,
         image_caption=extracted.image_caption, extraction_method="page",
         extraction_error=None)
