@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from broadsheet.store import open_database
 from broadsheet.store.sources import get_source
@@ -51,13 +52,14 @@ def test_admin_flow(browser, desk):
 
     page.get_by_label("Feed or site address").fill(feeds.url("/feed"))
     page.get_by_role("button", name="Add source").click()
-    assert page.get_by_role("heading", name="Harbour Gazette").is_visible()
+    # expect() waits for the source page the form redirects to; is_visible() would not.
+    expect(page.get_by_role("heading", name="Harbour Gazette")).to_be_visible()
     source_id = int(page.url.rsplit("/", 1)[-1].split("?")[0])
     add_articles(db, source_id, 4)
 
     page.get_by_role("link", name="Feed health").click()
     plot = page.locator(f"#source-{source_id} svg.plot").first
-    assert plot.is_visible()
+    expect(plot).to_be_visible()
     assert "4 in 30 days" in (plot.get_attribute("aria-label") or "")
     assert plot.locator("rect").count() == 30
 
