@@ -81,9 +81,13 @@ def test_one_event_from_several_outlets_is_one_story() -> None:
 def test_online_assignment_matches_and_is_idempotent() -> None:
     clusterer = StoryClusterer()
     ordered = sorted([*_background(), *ARTICLES], key=lambda a: (a.published, a.id))
-    clusterer.learn_ahead((a.id, article_terms(a.title, a.text)) for a in ordered)
-    result = {a.id: clusterer.assign(a) for a in ordered}
+    clusterer.learn_ahead(((a.id, article_terms(a.title, a.text)) for a in ordered),
+                          published={a.id: a.published for a in ordered})
+    placed = {a.id: clusterer.assign(a) for a in ordered}
+    merges = clusterer.settle()
+    result = {a: clusterer.story_of(a, story) for a, story in placed.items()}
     assert result == cluster_articles(ordered)
+    assert {m.story_id for m in merges} == set(placed.values()) - set(result.values())
     assert clusterer.assign(ordered[-1]) == result[ordered[-1].id]
 
 
