@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Container, Mapping
+from collections.abc import Container
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import mul
+from operator import itemgetter, mul
 
 __all__ = ["NeighbourIndex"]
 
-QUERY_TERMS = 16
+QUERY_TERMS = 10
 """The article's strongest terms, used to find candidate neighbours."""
-MAX_POSTINGS = 400
+MAX_POSTINGS = 150
 """Terms in more window articles than this are too common to find neighbours with."""
 COPY_COSINE = 0.8
 """A neighbour this close is a copy or a rewrite of the article, not its neighbourhood:
@@ -36,7 +36,9 @@ it does not count (else every reprinted story would look crowded)."""
 KEEP_FACTOR = 3
 """Neighbours kept per article, in multiples of ``neighbours``: enough to find its
 neighbourhood outside its own story."""
-CANDIDATES = 24
+POSTED_TERMS = 20
+"""An article is posted under its strongest terms only (found by those, scored on all)."""
+CANDIDATES = 16
 """Candidates, by their partial dot product, that get an exact cosine."""
 
 
@@ -48,6 +50,8 @@ class _Entry:
     """Up to ``keep`` nearest other articles: id -> cosine."""
     held_by: set[str] = field(default_factory=set)
     """Articles whose ``near`` holds this one."""
+    plain: float | None = None
+    """The density over all kept neighbours, once asked for (most scores need just this)."""
 
 
 class NeighbourIndex:
@@ -64,26 +68,27 @@ class NeighbourIndex:
     def __contains__(self, article_id: str) -> bool:
         return article_id in self._entries
 
-    def density(self, article_id: str, story_of: Mapping[str, str] | None = None,
-                stories: Container[str] = ()) -> float:
-        """Mean cosine to the article's nearest neighbours outside ``stories`` (0 for an
-        unknown article).
+    def density(self, article_id: str, skip: Container[str] = ()) -> float:
+        """Mean cosine to the article's nearest neighbours, leaving out the articles in
+        ``skip`` (0 for an unknown article).
 
-        A story's own members are not its neighbourhood (else a big story, whose
-        members' nearest articles are each other, could never grow). When fewer than
-        ``neighbours`` of the kept ones are outside and more were kept than the list
-        holds, the weakest kept cosine stands in for the missing ones: an upper bound.
+        The articles being judged with this one are not its neighbourhood: an article
+        is measured against a story without that story's members, and each story of
+        a possible merge without the other's. When fewer than ``neighbours`` of the
+        kept ones are left and the list is full, the weakest kept cosine stands in
+        for the missing ones: an upper bound.
         """
         entry = self._entries.get(article_id)
         if entry is None:
             return 0.0
+        if not skip:
+            if entry.plain is None:
+                top = heapq.nlargest(self.neighbours, entry.near.values())
+                entry.plain = sum(top) / self.neighbours
+            return entry.plain
         near = entry.near
-        if story_of is None:
-            cosines = sorted(near.values(), reverse=True)
-        else:
-            cosines = sorted((c for k, c in near.items() if story_of.get(k) not in stories),
-                             reverse=True)
-        cosines = cosines[: self.neighbours]
+        cosines = heapq.nlargest(self.neighbours,
+                                 (c for k, c in near.items() if k not in skip))
         if len(cosines) < self.neighbours and len(near) >= self.keep:
             cosines += [min(near.values())] * (self.neighbours - len(cosines))
         return sum(cosines) / self.neighbours
@@ -113,15 +118,17 @@ class NeighbourIndex:
         for other, cosine in closest:
             self._offer(other, self._entries[other], article_id, cosine)
         heapq.heappush(self._expiry, (when, article_id))
-        for term, weight in vector.items():
-            self._postings.setdefault(term, {})[article_id] = weight
+        self._post(article_id, vector)
 
     def load(self, article_id: str, vector: dict[str, float], when: float,
              near: dict[str, float]) -> None:
         """Put back an article saved by ``items`` (all of them, then nothing else)."""
         self._entries[article_id] = _Entry(when, vector, dict(near))
         heapq.heappush(self._expiry, (when, article_id))
-        for term, weight in vector.items():
+        self._post(article_id, vector)
+
+    def _post(self, article_id: str, vector: dict[str, float]) -> None:
+        for term, weight in heapq.nsmallest(POSTED_TERMS, vector.items(), key=_by_weight):
             self._postings.setdefault(term, {})[article_id] = weight
 
     def relink(self) -> None:
@@ -138,13 +145,13 @@ class NeighbourIndex:
             return
         for holder in entry.held_by:
             held = self._entries.get(holder)
-            if held is not None:
-                held.near.pop(article_id, None)
+            if held is not None and held.near.pop(article_id, None) is not None:
+                held.plain = None
         for other in entry.near:
             found = self._entries.get(other)
             if found is not None:
                 found.held_by.discard(article_id)
-        for term in entry.vector:
+        for term, _ in heapq.nsmallest(POSTED_TERMS, entry.vector.items(), key=_by_weight):
             posting = self._postings.get(term)
             if posting is not None:
                 posting.pop(article_id, None)
@@ -174,7 +181,7 @@ class NeighbourIndex:
             if posting and len(posting) <= MAX_POSTINGS:
                 for other, value in posting.items():
                     partial[other] = get(other, 0.0) + weight * value
-        ranked = heapq.nlargest(CANDIDATES, partial.items(), key=_by_value)
+        ranked = heapq.nlargest(CANDIDATES, partial.items(), key=itemgetter(1))
         terms, weights = list(vector), list(vector.values())
         found = []
         for other, _ in ranked:
@@ -201,11 +208,8 @@ class NeighbourIndex:
         held = self._entries.get(other)
         if held is not None:
             held.held_by.add(article_id)
+        entry.plain = None
 
 
 def _by_weight(item: tuple[str, float]) -> tuple[float, str]:
     return (-item[1], item[0])
-
-
-def _by_value(item: tuple[str, float]) -> tuple[float, str]:
-    return (item[1], item[0])

@@ -7,20 +7,31 @@ is scored against the stories active within ``window_hours`` of its publication,
 found through an inverted index from term to story, so the cost per article
 depends on the window, not on the archive.
 
-The score is *average link*: the mean cosine between the article and the story's
-members, which is the dot product with the members' sum divided by their number
-(no single-centroid cosine, which lets a big story drift and swallow its
-neighbours). It is then discounted by the time gap to the story and, when the
-story already has an article from the same outlet, by ``SAME_SOURCE_PENALTY``
-(an outlet rarely publishes one event twice; its follow-ups still join when
-close enough). The article joins the best story scoring at least ``threshold``,
-or starts a new one whose id is the article's id. ``last_reason`` tells why:
-the score and the terms that contributed most to it.
+The score starts from *average link*: the mean cosine between the article and the
+story's members, which is the dot product with the members' sum divided by their
+number (no single-centroid cosine, which lets a big story drift and swallow its
+neighbours). It is discounted by the time gap to the story and, when the story
+already has an article from the same outlet, by ``SAME_SOURCE_PENALTY`` (an outlet
+rarely publishes one event twice; its follow-ups still join when close enough). Then
+it is measured against the neighbourhood: the score is how far that cosine beats the
+mean *density* of the article and the members (the mean cosine to their nearest
+other articles, ``_neighbours``; at least ``FLOOR``), because in a crowded topic
+any two articles look alike. The article joins the best story scoring at least
+``threshold``, or starts a new one whose id is the article's id. ``last_reason``
+tells why: the score, the cosine, the neighbourhood and the terms that contributed
+most.
 
-``cluster_articles`` is the batch form: IDF is learned from the whole batch first
-and articles are taken in (published, id) order, so the result does not depend
-on the order of the input. ``export_state``/``from_state`` carry a clusterer
-across restarts as plain JSON-able data.
+Placing one article at a time, a story can start before the articles that bind it
+to another arrive. ``settle``, called after each batch, merges the stories the batch
+touched with close ones by the same measure over all their members (the online
+form of the average-link agglomerative clustering that beat us on real news), into
+the older story, never one an editor merged or split, and says why in a ``Merge``.
+
+``cluster_articles`` is the batch form: IDF and the neighbourhoods are learned from
+the whole batch first, articles are taken in (published, id) order and the batch is
+settled, so the result does not depend on the order of the input.
+``export_state``/``from_state`` carry a clusterer across restarts as plain JSON-able
+data.
 """
 
 from __future__ import annotations
@@ -283,7 +294,8 @@ class StoryClusterer:
             if a != b and a not in frozen and b not in frozen:
                 score = self._merge_score(self._stories[a], self._stories[b])
                 if score is not None and score >= self.merge_threshold:
-                    heapq.heappush(heap, (-score, *sorted((a, b))))
+                    low, high = sorted((a, b))
+                    heapq.heappush(heap, (-score, low, high))
 
         for story_id in sorted(self._touched):
             if story_id in self._stories:
@@ -331,10 +343,8 @@ class StoryClusterer:
         small, large = sorted((first.centroid, second.centroid), key=len)
         dot = math.fsum(w * large.get(t, 0.0) for t, w in small.items())
         cosine = dot / (first.size * second.size) * (1.0 - TIME_PENALTY * gap / self._window)
-        both = ({first.id, second.id} if max(first.size, second.size) >= self.neighbours
-                else set())
-        typical = max(0.5 * (self._story_density(first, both)
-                             + self._story_density(second, both)), self.floor)
+        typical = max(0.5 * (self._story_density(first, set(second.members))
+                             + self._story_density(second, set(first.members))), self.floor)
         return cosine - typical
 
     def _absorb(self, keep: _Story, gone: _Story) -> None:
@@ -410,12 +420,12 @@ class StoryClusterer:
             return weigh_terms(counts, *self._frozen_idf, self.idf_power)
         return weigh_terms(counts, *_idf_table(self._df, self._docs, counts), self.idf_power)
 
-    def _story_density(self, story: _Story, outside: Container[str]) -> float:
-        """The mean density of a story's latest members, their neighbours outside
-        ``outside`` (stories) only; the latest ``DENSITY_SAMPLE`` stand for a big story."""
+    def _story_density(self, story: _Story, skip: Container[str]) -> float:
+        """The mean density of a story's latest members, leaving out ``skip`` (articles);
+        the latest ``DENSITY_SAMPLE`` stand for a big story."""
         members = story.members[-DENSITY_SAMPLE:]
-        density, story_of = self._near.density, self._story_of
-        return sum(density(m, story_of, outside) for m in members) / len(members)
+        density = self._near.density
+        return sum(density(m, skip) for m in members) / len(members)
 
     def _scores(self, vector: dict[str, float], when: float, source: str, article_id: str,
                 probe: float | None = None) -> dict[str, tuple[float, float, float]]:
@@ -450,10 +460,10 @@ class StoryClusterer:
             cosine *= 1.0 - TIME_PENALTY * gap / self._window
             if source in story.sources:
                 cosine *= 1.0 - SAME_SOURCE_PENALTY
-            outside = (story_id,) if story.size >= self.neighbours else ()
             own = (probe if probe is not None
-                   else self._near.density(article_id, self._story_of, outside))
-            typical = max(0.5 * (own + self._story_density(story, outside)), self.floor)
+                   else self._near.density(article_id, set(story.members)))
+            typical = max(0.5 * (own + self._story_density(story, (article_id,))),
+                          self.floor)
             scores[story_id] = (max(cosine - typical, 0.0), cosine, typical)
         return scores
 
