@@ -80,6 +80,11 @@ def main() -> None:
                   f"{best[2]:.2f}, merging at {best[3]:.2f}", flush=True)
     results.sort(reverse=True)
     print("best:")
+    close = [r for r in results if r[0] >= results[0][0] - 0.005]
+    chosen = max(close, key=lambda r: (r[1], r[0]))
+    print(f"chosen (best pairwise precision within 0.005 of the best F1): F1 {chosen[0]:.4f} "
+          f"pair P {chosen[1]:.3f} threshold {chosen[2]:.2f} merge {chosen[3]:.2f} "
+          f"idf power {chosen[4]} neighbours {chosen[5]}")
     for f1, precision, threshold, merge, idf_power, neighbours, values in results[:8]:
         print(f"  F1 {f1:.4f} pair P {precision:.3f} threshold {threshold:.2f} merge {merge:.2f} "
               f"idf power {idf_power} neighbours {neighbours} "
