@@ -81,14 +81,14 @@ class NeighbourIndex:
         entry = self._entries.get(article_id)
         if entry is None:
             return 0.0
-        if not skip:
+        near = entry.near
+        left = [c for k, c in near.items() if k not in skip] if skip else None
+        if left is None or len(left) == len(near):
             if entry.plain is None:
-                top = heapq.nlargest(self.neighbours, entry.near.values())
+                top = heapq.nlargest(self.neighbours, near.values())
                 entry.plain = sum(top) / self.neighbours
             return entry.plain
-        near = entry.near
-        cosines = heapq.nlargest(self.neighbours,
-                                 (c for k, c in near.items() if k not in skip))
+        cosines = heapq.nlargest(self.neighbours, left)
         if len(cosines) < self.neighbours and len(near) >= self.keep:
             cosines += [min(near.values())] * (self.neighbours - len(cosines))
         return sum(cosines) / self.neighbours
