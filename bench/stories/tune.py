@@ -7,9 +7,10 @@ the join threshold and ``settle``'s merge threshold, each scored by mean B-cubed
 over train chunks the size of val (see ``real.py``). Prints the best settings, the
 runners-up and its choice: the best pairwise precision among settings within 0.005
 of the best F1. The product's defaults (``IDF_POWER``, ``NEIGHBOURS``,
-``DEFAULT_THRESHOLD``, ``MERGE_THRESHOLD``) are set by hand from that choice. The term weights (``TermWeights``) were chosen the same way
-before densities (title 2 of 1.5/2/3, numbers 1.5 of 1/1.5, lead 1 of 1/1.5) and are
-held at their defaults here (``--weights`` searches them again, 6x slower).
+``DEFAULT_THRESHOLD``, ``MERGE_THRESHOLD``) are set by hand from that choice. The
+term weights (``TermWeights``) were chosen the same way before densities (title 2 of
+1.5/2/3, numbers 1.5 of 1/1.5, lead 1 of 1/1.5) and are held at their defaults here
+(``--weights`` searches them again, 6x slower).
 """
 
 from __future__ import annotations
