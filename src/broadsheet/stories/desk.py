@@ -26,8 +26,8 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from broadsheet.stories.cluster import DEFAULT_THRESHOLD, ClusterInput, Merge, StoryClusterer
 from broadsheet.stories._vectors import article_terms
+from broadsheet.stories.cluster import DEFAULT_THRESHOLD, ClusterInput, Merge, StoryClusterer
 from broadsheet.stories.fingerprint import text_fingerprint
 from broadsheet.stories.near_duplicates import (
     MinHashSignature,
