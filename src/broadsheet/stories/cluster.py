@@ -193,7 +193,9 @@ class StoryClusterer:
             self._learned.discard(article.id)
         elif self._frozen_idf is None:
             self._learn(counts)
-        vector = self._vector(counts)
+        # Indexed ahead with its batch: the same vector (IDF has not moved since).
+        vector = (self._near.vector(article.id) if article.id in self._near
+                  else self._vector(counts))
         when = article.published.timestamp()
         self._expire(when)
         self._near.add(article.id, vector, when)
@@ -328,9 +330,9 @@ class StoryClusterer:
         return self._story_of.get(article_id, default)
 
     def _partners(self, story_id: str) -> set[str]:
-        """Stories holding a nearest neighbour of one of this story's members."""
+        """Stories holding a nearest neighbour of one of this story's latest members."""
         found = set()
-        for member in self._stories[story_id].members:
+        for member in self._stories[story_id].members[-DENSITY_SAMPLE:]:
             for neighbour in self._near.near(member):
                 other = self._story_of.get(neighbour)
                 if other is not None and other != story_id and other in self._stories:
@@ -342,8 +344,10 @@ class StoryClusterer:
         if gap > self._window:
             return None
         small, large = sorted((first.centroid, second.centroid), key=len)
-        dot = math.fsum(w * large.get(t, 0.0) for t, w in small.items())
+        dot = sum(map(mul, small.values(), map(large.get, small, repeat(0.0))))
         cosine = dot / (first.size * second.size) * (1.0 - TIME_PENALTY * gap / self._window)
+        if cosine - self.floor < self.merge_threshold:
+            return None  # the neighbourhood is at least the floor: no need to measure it
         typical = max(0.5 * (self._story_density(first, set(second.members))
                              + self._story_density(second, set(first.members))), self.floor)
         return cosine - typical
@@ -461,6 +465,9 @@ class StoryClusterer:
             cosine *= 1.0 - TIME_PENALTY * gap / self._window
             if source in story.sources:
                 cosine *= 1.0 - SAME_SOURCE_PENALTY
+            if cosine <= self.floor:  # scores 0 whatever the neighbourhood
+                scores[story_id] = (0.0, cosine, self.floor)
+                continue
             own = (probe if probe is not None
                    else self._near.density(article_id, set(story.members)))
             typical = max(0.5 * (own + self._story_density(story, (article_id,))),
