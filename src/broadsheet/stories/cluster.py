@@ -344,7 +344,7 @@ class StoryClusterer:
         if gap > self._window:
             return None
         small, large = sorted((first.centroid, second.centroid), key=len)
-        dot = sum(map(mul, small.values(), map(large.get, small, repeat(0.0))))
+        dot: float = sum(map(mul, small.values(), map(large.get, small, repeat(0.0))))
         cosine = dot / (first.size * second.size) * (1.0 - TIME_PENALTY * gap / self._window)
         if cosine - self.floor < self.merge_threshold:
             return None  # the neighbourhood is at least the floor: no need to measure it
