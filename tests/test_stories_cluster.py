@@ -81,9 +81,13 @@ def test_one_event_from_several_outlets_is_one_story() -> None:
 def test_online_assignment_matches_and_is_idempotent() -> None:
     clusterer = StoryClusterer()
     ordered = sorted([*_background(), *ARTICLES], key=lambda a: (a.published, a.id))
-    clusterer.learn_ahead((a.id, article_terms(a.title, a.text)) for a in ordered)
-    result = {a.id: clusterer.assign(a) for a in ordered}
+    clusterer.learn_ahead(((a.id, article_terms(a.title, a.text)) for a in ordered),
+                          published={a.id: a.published for a in ordered})
+    placed = {a.id: clusterer.assign(a) for a in ordered}
+    merges = clusterer.settle()
+    result = {a: clusterer.story_of(a, story) for a, story in placed.items()}
     assert result == cluster_articles(ordered)
+    assert {m.story_id for m in merges} == set(placed.values()) - set(result.values())
     assert clusterer.assign(ordered[-1]) == result[ordered[-1].id]
 
 
@@ -195,3 +199,24 @@ def _variants() -> list[ClusterInput]:
 @given(st.permutations(_variants()))
 def test_batch_clustering_does_not_depend_on_input_order(items: list[ClusterInput]) -> None:
     assert cluster_articles(items) == cluster_articles(_variants())
+
+
+def test_settle_merges_close_stories_but_never_a_locked_one() -> None:
+    ordered = sorted(ARTICLES, key=lambda a: (a.published, a.id))
+    for locked in ((), ("a1",)):
+        clusterer = StoryClusterer(threshold=0.99)  # nothing joins on arrival
+        clusterer.learn_idf([*_background(), *ARTICLES])
+        placed = {a.id: clusterer.assign(a) for a in ordered}
+        assert placed == {a.id: a.id for a in ARTICLES}
+        merges = clusterer.settle(locked)
+        now = {a: clusterer.story_of(a, s) for a, s in placed.items()}
+        if locked:
+            assert now["a1"] == "a1" and "a1" not in {m.into for m in merges}
+            assert all(now[k] != "a1" for k in now if k != "a1")
+            continue
+        assert now["a2"] == now["a3"] == "a1"  # into the oldest story
+        assert now["c1"] == "c1" and now["b1"] != "a1"
+        merge = next(m for m in merges if m.story_id == "a2")
+        assert merge.into == "a1" and merge.score >= merge.threshold
+        assert merge.describe().startswith("story a2 merged in: similarity 0.")
+        assert clusterer.settle() == []  # nothing touched since

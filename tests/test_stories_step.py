@@ -190,6 +190,39 @@ def test_a_restarted_process_continues_from_storage(db):
     assert found >= 0.95 * len(wires)
 
 
+def test_the_desk_never_merges_back_what_an_editor_split(db):
+    ordered = sorted(CORPUS, key=lambda i: (i["published"], i["id"]))
+    half = len(ordered) // 2
+    import_lines(db, _lines(ordered[:half]))
+    assign_pending_stories(db)
+    by_key = {a.entry_key: a.id for a in article_store.all_articles(db)}
+    originals = [by_key["import:" + i["id"]] for i in ordered[:half] if i["kind"] != "wire"]
+    places = {a: story_store.article_place(db, a) for a in originals}
+    story, members = max(((s, [a for a in originals if places[a].story_id == s])
+                          for s in {p.story_id for p in places.values()}),
+                         key=lambda kv: (len(kv[1]), kv[0]))
+    assert len(members) >= 3
+    moved = max(a for a in members if a != story)
+    story_store.split_article(db, moved)
+    # Later coverage of the same event, each a rewrite that is close to both parts.
+    by_id = {i["id"]: i for i in ordered}
+    source_of = {by_key["import:" + k]: i for k, i in by_id.items() if "import:" + k in by_key}
+    later = [{**source_of[a], "id": f"again-{n}", "source": f"other-{n}",
+              "url": f"https://other-{n}.test/again",
+              "title": source_of[story]["title"] + " as " + source_of[moved]["title"],
+              "text": " ".join(source_of[a]["text"].split()[::-1]),
+              "published": dt.datetime.fromisoformat(str(source_of[a]["published"]))
+              + dt.timedelta(hours=1)}
+             for n, a in enumerate(members)]
+    import_lines(db, _lines([*later, *ordered[half:]]))
+    assign_pending_stories(db)
+    assert str(moved) in stories_step._desks[db.url].locked
+    after = story_store.article_place(db, moved)
+    assert after.story_id == moved
+    assert all(story_store.article_place(db, a).story_id != moved for a in members
+               if a != moved)
+
+
 def test_import_reports_bad_lines_and_dates_missing_ones_now(db):
     now = dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)
     lines = ['{"title": "One", "text": "x"}', "not json", '{"title": "", "text": "y"}',

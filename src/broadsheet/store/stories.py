@@ -181,15 +181,33 @@ def _lookup(db: Database, query: Any, column: Any, keys: Iterable[str]) -> dict[
     return found
 
 
-def record_placements(db: Database, placed: Sequence[PlacedArticle]) -> int:
+@dataclass(frozen=True)
+class StoryMerge:
+    """Two stories the clusterer made one after a batch: ``story_id`` goes into ``into``."""
+
+    story_id: int
+    into: int
+    reason: str
+    """Why, for people; stored on each moved article."""
+
+
+def record_placements(db: Database, placed: Sequence[PlacedArticle],
+                      merges: Sequence[StoryMerge] = ()) -> int:
     """Write a batch of placements and refresh the stories they touch; return the new version.
 
-    One transaction: signatures, memberships, story rows, the version counter, and the
-    articles' rows of the placement queue (so a crash places a batch wholly or not at all).
+    One transaction: the clusterer's merges of stored stories (in order), signatures,
+    memberships, story rows, the version counter, and the articles' rows of the
+    placement queue (so a crash places a batch wholly or not at all).
     """
     if not placed:
         return read_counter(db, "version")
     with db.begin() as connection:
+        for merge in merges:
+            connection.execute(sa.update(article_stories)
+                               .where(article_stories.c.story_id == merge.story_id)
+                               .values(story_id=merge.into, nearest_story_id=merge.story_id,
+                                       reason=merge.reason))
+            connection.execute(sa.delete(stories).where(stories.c.id == merge.story_id))
         ids = sorted(p.article_id for p in placed)
         for start in range(0, len(ids), 500):
             connection.execute(sa.delete(placement_queue)
@@ -204,7 +222,8 @@ def record_placements(db: Database, placed: Sequence[PlacedArticle]) -> int:
              "published": to_db_time(p.published), "nearest_story_id": p.nearest_story_id,
              "reason": p.reason}
             for p in placed])
-        _refresh_stories(connection, db, {p.story_id for p in placed})
+        _refresh_stories(connection, db, {p.story_id for p in placed}
+                         | {m.into for m in merges})
         return _bump(connection, db, "version")
 
 

@@ -7,6 +7,9 @@
 3. its MinHash signature finds a near-duplicate (wire reprint) → a copy ("near");
 4. otherwise the story clusterer puts it into the best recent story or a new one.
 
+After a batch, ``settle`` merges stories the batch brought close (never an
+editor's), and ``story_now`` follows a merged story to the one it went into.
+
 A copy joins the story of the article it copies and is not clustered again (one
 text counts once in a story's centroid). Everything is kept for the clusterer's
 window only, so the cost per article does not grow with the archive; storage
@@ -20,11 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from broadsheet.stories.cluster import DEFAULT_THRESHOLD, ClusterInput, StoryClusterer
 from broadsheet.stories._vectors import article_terms
+from broadsheet.stories.cluster import DEFAULT_THRESHOLD, ClusterInput, Merge, StoryClusterer
 from broadsheet.stories.fingerprint import text_fingerprint
 from broadsheet.stories.near_duplicates import (
     MinHashSignature,
@@ -106,13 +109,33 @@ class StoryDesk:
         self._by_fingerprint: dict[str, str] = {}
         self._root_of: dict[str, str] = {}
         self._story_of: dict[str, str] = {}
+        self._moved: dict[str, str] = {}
+        """Merged story -> the story it went into (``settle``)."""
         self._recent: deque[tuple[float, str, str | None, str | None]] = deque()
         self._clock = float("-inf")
 
     def learn(self, batch: Sequence[tuple[DeskArticle, Features]]) -> None:
-        """Count a batch about to be placed into the clusterer's IDF first (see
-        ``StoryClusterer.learn_ahead``); optional, it helps a fresh desk."""
-        self.clusterer.learn_ahead((article.id, features.terms) for article, features in batch)
+        """Count a batch about to be placed into the clusterer's IDF and neighbourhoods
+        first (see ``StoryClusterer.learn_ahead``); optional, it makes placements as
+        good for the first articles of a batch as for the last."""
+        self.clusterer.learn_ahead(((article.id, features.terms) for article, features in batch),
+                                   published={article.id: article.published
+                                              for article, _ in batch})
+
+    def settle(self, locked: Iterable[str] = ()) -> list[Merge]:
+        """After a batch: merge stories the batch brought close (``StoryClusterer.settle``),
+        never one in ``locked`` (an editor's); return the merges, oldest story kept."""
+        merges = self.clusterer.settle(locked)
+        for merge in merges:
+            self._moved[merge.story_id] = merge.into
+        return merges
+
+    def story_now(self, story_id: str) -> str:
+        """Where the articles of ``story_id`` are now, after ``settle``'s merges."""
+        seen = story_id
+        while seen in self._moved:
+            seen = self._moved[seen]
+        return seen
 
     def place(
         self, article: DeskArticle, features: Features | None = None, *,
@@ -130,7 +153,8 @@ class StoryDesk:
         if copy is None:
             near = self.index.add_signature(article.id, signature)
             if near is not None:
-                copy = (self._root_of.get(near, near), self._story_of.get(near, near), "near")
+                copy = (self._root_of.get(near, near),
+                        self.story_now(self._story_of.get(near, near)), "near")
         if copy is None:
             story = self.clusterer.assign(_cluster_input(article), features.terms)
             nearest = self.clusterer.last_nearest
@@ -168,7 +192,7 @@ class StoryDesk:
                 continue
             seen = table.get(key)
             if seen is not None:
-                return self._root_of.get(seen, seen), self._story_of[seen], kind
+                return self._root_of.get(seen, seen), self.story_now(self._story_of[seen]), kind
             if known is not None:
                 return known[0], known[1], kind
         return None
@@ -199,6 +223,9 @@ class StoryDesk:
             self._root_of.pop(article_id, None)
             self._story_of.pop(article_id, None)
             self.index.remove(article_id)
+        if len(self._moved) > 4 * max(len(self._story_of), 1024):
+            live = set(self._story_of.values())
+            self._moved = {k: v for k, v in self._moved.items() if k in live}
 
 
 def _cluster_input(article: DeskArticle) -> ClusterInput:

@@ -14,8 +14,11 @@
         │                              near-duplicate → copy ("also published by");
         │                              else the best recent story, or a new one
         ▼
-    store.stories.record_placements    signatures, memberships, stories, and the batch's
-                                       queue rows deleted: one transaction
+    stories.desk.StoryDesk.settle      stories the batch brought close are merged
+        │                              (never one an editor merged or split)
+        ▼
+    store.stories.record_placements    merges, signatures, memberships, stories, and the
+                                       batch's queue rows deleted: one transaction
 
 Polling never waits for this step: ``update`` runs it after polling, ``run`` and
 ``worker`` in a background thread. A placer that dies leaves its batch queued; the
@@ -39,7 +42,7 @@ from broadsheet.store import Database
 from broadsheet.store import outlets as outlet_store
 from broadsheet.store import placement_queue
 from broadsheet.store import stories as story_store
-from broadsheet.store.stories import PendingArticle, PlacedArticle
+from broadsheet.store.stories import PendingArticle, PlacedArticle, StoryMerge
 from broadsheet.stories.desk import (
     WINDOW_SLACK, DeskArticle, Features, StoryDesk, article_features,
 )
@@ -54,11 +57,13 @@ clustering is tuned and measured against it)."""
 
 
 class _Loaded:
-    """A desk and the version of the stored placements it reflects."""
+    """A desk, the version of the stored placements it reflects, and the stories an
+    editor touched (which the desk never merges)."""
 
-    def __init__(self, desk: StoryDesk, version: int):
+    def __init__(self, desk: StoryDesk, version: int, locked: set[str]):
         self.desk = desk
         self.version = version
+        self.locked = locked
 
 
 _desks: dict[str, _Loaded] = {}
@@ -85,8 +90,8 @@ def assign_pending_stories(db: Database, settings: Any = None, *, batch: int = B
             pending = placement_queue.queued_articles(db, batch)
             if not pending:
                 break
-            placements = _place_batch(db, loaded.desk, pending)
-            loaded.version = story_store.record_placements(db, placements)
+            placements, merges = _place_batch(db, loaded, pending)
+            loaded.version = story_store.record_placements(db, placements, merges)
             placed += len(placements)
         if placed:
             log.info("stories placed", extra={"count": placed})
@@ -107,17 +112,22 @@ def _desk_for(db: Database) -> _Loaded:
     version = story_store.read_counter(db, "version")
     loaded = _desks.get(db.url)
     if loaded is None or loaded.version != version:
-        loaded = _Loaded(_load_desk(db, DEFAULT_WINDOW_HOURS), version)
+        desk, locked = _load_desk(db, DEFAULT_WINDOW_HOURS)
+        loaded = _Loaded(desk, version, locked)
         _desks[db.url] = loaded
     return loaded
 
 
-def _load_desk(db: Database, window_hours: float) -> StoryDesk:
-    """A desk holding the last window of placed articles, as they were placed."""
+def _load_desk(db: Database, window_hours: float) -> tuple[StoryDesk, set[str]]:
+    """A desk holding the last window of placed articles, as they were placed, and the
+    stories of that window an editor merged or split (locked against the desk's merges)."""
     desk = StoryDesk(window_hours=window_hours)
     newest = story_store.latest_placed(db)
     if newest is None:
-        return desk
+        return desk, set()
+    edited = {str(k) for edit in story_store.story_edits_list(db)
+              for k in (edit.article_id, edit.into_article_id) if k is not None}
+    locked = set()
     since = newest - dt.timedelta(hours=WINDOW_SLACK * window_hours)
     count = 0
     for row in story_store.placed_since(db, since):
@@ -127,9 +137,11 @@ def _load_desk(db: Database, window_hours: float) -> StoryDesk:
                             article_features(article).terms if row.duplicate_of is None else {})
         desk.restore(article, str(row.story_id),
                      None if row.duplicate_of is None else str(row.duplicate_of), features)
+        if article.id in edited:
+            locked.add(str(row.story_id))
         count += 1
     log.info("stories desk loaded", extra={"count": count})
-    return desk
+    return desk, locked
 
 
 def _desk_article(row: PendingArticle) -> DeskArticle:
@@ -137,25 +149,29 @@ def _desk_article(row: PendingArticle) -> DeskArticle:
                        row.canonical_url, row.published)
 
 
-def _place_batch(db: Database, desk: StoryDesk, pending: list[PendingArticle]
-                 ) -> list[PlacedArticle]:
+def _place_batch(db: Database, loaded: _Loaded, pending: list[PendingArticle]
+                 ) -> tuple[list[PlacedArticle], list[StoryMerge]]:
+    desk = loaded.desk
     articles = [_desk_article(p) for p in pending]
     features = [article_features(a) for a in articles]
     desk.learn(list(zip(articles, features, strict=True)))
     by_url = story_store.known_by_url(db, [f.url for f in features if f.url])
     by_text = story_store.known_by_fingerprint(
         db, [f.fingerprint for f in features if f.fingerprint])
-    placed = []
-    for row, article, feature in zip(pending, articles, features, strict=True):
-        placement = desk.place(article, feature,
-                               known_url=_known(by_url.get(feature.url or "")),
-                               known_fingerprint=_known(by_text.get(feature.fingerprint or "")))
-        placed.append(PlacedArticle(
-            article_id=row.id, story_id=int(placement.story_id), published=row.published,
-            fingerprint=placement.fingerprint, minhash=placement.signature,
-            duplicate_of=_int(placement.duplicate_of), duplicate_kind=placement.duplicate_kind,
-            nearest_story_id=_int(placement.nearest_story_id), reason=placement.reason))
-    return placed
+    placements = [desk.place(article, feature,
+                             known_url=_known(by_url.get(feature.url or "")),
+                             known_fingerprint=_known(by_text.get(feature.fingerprint or "")))
+                  for article, feature in zip(articles, features, strict=True)]
+    merges = [StoryMerge(int(m.story_id), int(m.into), m.describe())
+              for m in desk.settle(loaded.locked)]
+    placed = [PlacedArticle(
+        article_id=row.id, story_id=int(desk.story_now(placement.story_id)),
+        published=row.published, fingerprint=placement.fingerprint,
+        minhash=placement.signature, duplicate_of=_int(placement.duplicate_of),
+        duplicate_kind=placement.duplicate_kind,
+        nearest_story_id=_int(placement.nearest_story_id), reason=placement.reason)
+        for row, placement in zip(pending, placements, strict=True)]
+    return placed, merges
 
 
 def _known(found: tuple[int, int] | None) -> tuple[str, str] | None:
