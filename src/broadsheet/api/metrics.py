@@ -68,7 +68,7 @@ def render_metrics(db: Database) -> str:
             sources.c.id, sources.c.title, sources.c.url, sources.c.status,
             sources.c.error_count, sources.c.last_success, sources.c.last_polled,
             sources.c.next_poll)).all()
-        per_source = dict(connection.execute(
+        per_source: dict[int, int] = dict(connection.execute(
             sa.select(articles.c.source_id, sa.func.count()).group_by(articles.c.source_id)
         ).all())
         methods = connection.execute(
