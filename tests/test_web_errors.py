@@ -15,7 +15,7 @@ from broadsheet.store import open_database
 from broadsheet.store.bounds import OutOfRangeError
 from broadsheet.web import make_web_app
 from broadsheet.web.errors import AnsweringRoute, answer_error
-from broadsheet.web.routes import ROUTES
+from broadsheet.web.routes import routes
 
 
 @pytest.fixture
@@ -50,8 +50,26 @@ def test_a_bug_is_a_logged_500_page_without_its_details(app, caplog):
     assert "site: error on /sources/1" in caplog.text
 
 
-def test_every_route_of_the_table_answers_its_own_errors(app):
-    paths = {path for _method, path, _handler, _options in ROUTES}
+def test_each_reader_protocol_and_the_admin_area_answer_in_their_own_dialect(app):
+    fever = _answer(app, "/api/fever.php", StarletteHTTPException(404))
+    assert json.loads(fever.body) == {"api_version": 3, "auth": 0, "error": "Not Found"}
+    greader = _answer(app, "/reader/api/0/nowhere", StarletteHTTPException(404))
+    assert greader.status_code == 404 and greader.body == b"Error=Not Found\n"
+    miniflux = _answer(app, "/v1/nowhere", StarletteHTTPException(404))
+    assert json.loads(miniflux.body)["error_message"] == "Not Found"
+    other_api = _answer(app, "/api/nowhere", StarletteHTTPException(404))
+    assert json.loads(other_api.body)["error"]["code"] == "not_found"
+    from broadsheet.admin.session import LoginRequired
+
+    login = _answer(app, "/admin/sources", LoginRequired())
+    assert login.status_code == 303 and login.headers["location"] == "/admin/login"
+    admin_bug = _answer(app, "/admin/sources", RuntimeError("secret detail"))
+    assert admin_bug.status_code == 500 and b"secret detail" not in admin_bug.body
+
+
+def test_every_route_of_the_table_answers_its_own_errors(app, settings):
+    table = routes(settings)
+    paths = {path for _method, path, _handler, _options in table}
     mounted = [r for r in app.router.routes if getattr(r, "path", None) in paths]
-    assert len(mounted) == len(ROUTES)
+    assert len(mounted) == len(table)
     assert all(isinstance(route, AnsweringRoute) for route in mounted)

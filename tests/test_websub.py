@@ -18,9 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from broadsheet.api import websub as websub_api
 from broadsheet.sources.websub import (
     callback_token, renew_websub_leases, signature_matches, verify_intent,
 )
@@ -32,6 +31,8 @@ from broadsheet.update.pipeline import run_update
 from broadsheet.update.schedule import WEBSUB_POLL_SECONDS
 from tests.conftest import make_settings
 from tests.servers import Reply, ScriptedServer
+from broadsheet.web import make_web_app
+from broadsheet.web.routes import routes
 from tests.webserver import LiveServer
 
 
@@ -155,16 +156,24 @@ class Desk:
         return {a.title for a in article_store.all_articles(self.db)}
 
 
+class _Deferred:
+    """An ASGI application that serves the one it is given once the server is bound."""
+
+    app: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
 @pytest.fixture
 def desk(db: Database, tmp_path: Path, server: ScriptedServer) -> Iterator[Desk]:
     """A source on the scripted server whose feed names the tiny hub, and our callback
     routes served live, with base_url pointing at them."""
     hub = TinyHub().start()
-    app = FastAPI()
-    live = LiveServer(app)
+    app = _Deferred()
+    live = LiveServer(app)  # bound first: the settings name its address as the callback base
     settings = make_settings(tmp_path, base_url=live.base_url, fetch_pages=False)
-    for router in websub_api.routers(db, settings):
-        app.include_router(router)
+    app.app = make_web_app(db, settings)
     live.start()
     topic = server.url("/feed.xml")
     body = feed(hub.url, topic, [("a", "First"), ("z", "Second")])
@@ -352,7 +361,7 @@ def test_leases_are_renewed_before_they_expire(desk: Desk) -> None:
 
 def test_websub_is_off_without_a_base_url(db: Database, tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
-    assert websub_api.routers(db, settings) == []
+    assert not [path for _, path, _, _ in routes(settings) if path.startswith("/websub/")]
     source = source_store.add_source(db, "http://127.0.0.1:9/feed.xml")
     source_store.update_source(db, source.id, settings={"hub": "http://127.0.0.1:9/hub"})
     assert renew_websub_leases(db, settings) == 0

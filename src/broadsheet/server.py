@@ -24,6 +24,7 @@ import errno
 import ipaddress
 import json
 import socket
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -51,6 +52,16 @@ def body_limits(settings: Any) -> list[tuple[str, int]]:
 
 class _Refused(Exception):
     """Raised from ``receive`` to stop a route reading a body it may not have."""
+
+
+@dataclass
+class _BodyState:
+    """How far one request's body has come, and why it was refused (status, message)."""
+
+    received: int = 0
+    done: bool = False
+    started: bool = False
+    refusal: tuple[int, str] | None = None
 
 
 class RequestLimits:
@@ -81,42 +92,42 @@ class RequestLimits:
     async def _guarded(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        state = {"received": 0, "done": False, "started": False, "refusal": None}
+        state = _BodyState()
 
         async def counted_receive() -> Message:
-            if state["refusal"]:
+            if state.refusal:
                 raise _Refused()
-            if state["done"]:  # the body is in: what remains is waiting for a disconnect
+            if state.done:  # the body is in: what remains is waiting for a disconnect
                 return await receive()
             try:
-                allowed = deadline + state["received"] / MIN_BODY_RATE - loop.time()
+                allowed = deadline + state.received / MIN_BODY_RATE - loop.time()
                 message = await asyncio.wait_for(receive(), max(0.0, allowed))
             except TimeoutError:
-                state["refusal"] = (408, f"request body not received within {self.timeout:g} s")
+                state.refusal = (408, f"request body not received within {self.timeout:g} s")
                 raise _Refused() from None
             if message["type"] == "http.request":
-                state["received"] += len(message.get("body", b""))
-                state["done"] = not message.get("more_body", False)
-                if state["received"] > limit:
-                    state["refusal"] = (413, f"request body over {limit} bytes")
+                state.received += len(message.get("body", b""))
+                state.done = not message.get("more_body", False)
+                if state.received > limit:
+                    state.refusal = (413, f"request body over {limit} bytes")
                     raise _Refused()
             else:
-                state["done"] = True
+                state.done = True
             return message
 
         async def watched_send(message: Message) -> None:
-            if state["refusal"]:
+            if state.refusal:
                 return  # the route's own answer to the refusal is replaced below
-            state["started"] = True
+            state.started = True
             await send(message)
 
         try:
             await self.app(scope, counted_receive, watched_send)
         except Exception:
-            if not state["refusal"]:
+            if not state.refusal:
                 raise
-        if state["refusal"] and not state["started"]:
-            status, message = state["refusal"]
+        if state.refusal is not None and not state.started:
+            status, message = state.refusal
             await _refuse(send, status, message)
 
 

@@ -317,12 +317,10 @@ def _admin_posts(desk: Desk) -> list[str]:
                "/admin/users/{user_id}/{action}": ["role", "password", "api-password",
                                                     "delete"]}
     paths = []
-    from broadsheet.admin.app import routers
+    from broadsheet.web.routes import routes
 
-    for route in routers(desk.db, make_settings(Path("unused")))[0].routes:
-        path = getattr(route, "path", "")
-        if not path.startswith("/admin") or "POST" not in (getattr(route, "methods", None)
-                                                          or set()):
+    for methods, path, _handler, _options in routes(make_settings(Path("unused"))):
+        if not path.startswith("/admin") or "POST" not in methods:
             continue
         for action in actions.get(path, [""]):
             filled = path.replace("{action}", action)

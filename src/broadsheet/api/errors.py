@@ -1,9 +1,9 @@
-"""The one error shape of Broadsheet's JSON APIs, and the route class that enforces it.
+"""The one error shape of Broadsheet's JSON APIs.
 
 Every error an API route meets (ours, FastAPI's validation errors, HTTP errors, bugs)
 leaves as ``{"error": {"code": ..., "message": ...}}`` with a fitting status:
 ``translate(error, request)`` decides it. Each area answers in its own dialect, chosen by
-the request's path (checked in this order):
+the request's path in ``broadsheet.web.errors.DIALECTS`` (checked in this order):
 
     /api/fever.php, /fever, /fever/   Fever JSON          readers.fever.render
     /accounts/ClientLogin, /reader/   Google Reader text  readers.greader.render
@@ -12,24 +12,19 @@ the request's path (checked in this order):
     /metrics, /websub/                the site's pages (they raise nothing of their own)
 
 A reader protocol's ``render(status, message, headers)`` gets what ``translate`` decided
-(``readers.common.protocol_error`` joins the two). Until one exception handler of the web
-application dispatches on those prefixes, routes opt in by route class
-(``JsonErrorRoute`` here, ``readers.common.guarded_route``).
+(``readers.common.protocol_error`` joins the two).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import Response
 
 from broadsheet.errors import BroadsheetError, NotFound, StorageError
 
@@ -112,17 +107,3 @@ def translate(error: Exception, request: Request) -> JSONResponse:
     log.exception("api: unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "an internal error occurred; it has been logged")
 
-
-class JsonErrorRoute(APIRoute):
-    """An APIRoute whose every failure becomes the one JSON error shape."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def guarded(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Exception as error:  # the API boundary: everything leaves as JSON
-                return translate(error, request)
-
-        return guarded

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import PlainTextResponse
 
 from broadsheet.accounts import access, auth
-from broadsheet.api.deps import Route, database, router_of, settings_of
+from broadsheet.api.deps import database, settings_of
 from broadsheet.store import Database, utcnow
 from broadsheet.store.db import as_utc
 from broadsheet.store.schema import articles, sources, users
@@ -68,7 +68,7 @@ def render_metrics(db: Database) -> str:
             sources.c.id, sources.c.title, sources.c.url, sources.c.status,
             sources.c.error_count, sources.c.last_success, sources.c.last_polled,
             sources.c.next_poll)).all()
-        per_source = dict(connection.execute(
+        per_source: dict[int, int] = dict(connection.execute(
             sa.select(articles.c.source_id, sa.func.count()).group_by(articles.c.source_id)
         ).all())
         methods = connection.execute(
@@ -165,12 +165,3 @@ def metrics(request: Request) -> PlainTextResponse:
     return PlainTextResponse(render_metrics(db),
                              media_type="text/plain; version=0.0.4; charset=utf-8")
 
-
-ROUTES: tuple[Route, ...] = (
-    (("GET",), "/metrics", metrics, {"include_in_schema": False}),
-)
-
-
-def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The ``/metrics`` route, for ``broadsheet.web`` until it mounts ``ROUTES`` itself."""
-    return [router_of(ROUTES, db=db, settings=settings)]

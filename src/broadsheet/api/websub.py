@@ -5,20 +5,18 @@ we requested, at the callback address we gave its hub (the token derives from th
 subscription's secret); ``POST`` there takes a signed push (``POST /websub/{source_id}``
 too, for leases granted before callbacks had tokens). A push whose signature does not match
 is acknowledged and ignored, as the WebSub specification asks (a forger learns nothing),
-and recorded on the subscription. Without a ``base_url`` no route is mounted.
+and recorded on the subscription. Without a ``base_url`` no route is mounted
+(``broadsheet.web.routes``: ``WEBSUB``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 
-from broadsheet.api.deps import Route, database, router_of, settings_of
+from broadsheet.api.deps import database, settings_of
 from broadsheet.sources import websub
-from broadsheet.store import Database
 from broadsheet.store import websub as websub_store
 from broadsheet.update.websub_push import receive_push
 
@@ -69,19 +67,3 @@ async def _take_push(source_id: int, request: Request) -> Response:
         return PlainTextResponse("websub: no such subscription", status_code=410)
     return Response(status_code=202)
 
-
-ROUTES: tuple[Route, ...] = (
-    (("GET",), "/websub/{source_id}/{token}", verify, {"include_in_schema": False}),
-    (("POST",), "/websub/{source_id}/{token}", push, {"include_in_schema": False}),
-    (("POST",), "/websub/{source_id}", push_untokened, {"include_in_schema": False}),
-)
-"""Mounted only when WebSub is on (``broadsheet.sources.websub.enabled(settings)``: a
-``base_url`` is configured)."""
-
-
-def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The callback routes when WebSub is on, for ``broadsheet.web`` until it mounts
-    ``ROUTES`` itself."""
-    if not websub.enabled(settings):
-        return []
-    return [router_of(ROUTES, db=db, settings=settings)]

@@ -2,7 +2,8 @@
 
 Handlers reach what they share only through ``request.app.state``: ``db`` (the
 ``Database``), ``settings``, and one object per area (``site``: the site's renderer,
-with its templates, caches, weather and view counter).
+with its templates, caches, weather and view counter; ``admin``: the desk's templates and
+message key).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from broadsheet.accounts import auth
+from broadsheet.admin import views as admin
 from broadsheet.server import NoStore, RequestLimits
 from broadsheet.site.render import Site
 from broadsheet.store import Database
@@ -39,7 +41,9 @@ def make_web_app(db: Database, settings: Any) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     app.state.site = Site(db, settings)
-    add_routes(app, db, settings)
+    app.state.admin = admin.state(db, settings)
+    app.state.openapi = None  # the JSON API's document, built when first asked for
+    add_routes(app, settings)
     add_error_handlers(app)
     app.state.site.weather.current()  # starts the first fetch in the background
     # Innermost of the middleware, so its refusals still get the security headers.

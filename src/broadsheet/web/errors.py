@@ -21,7 +21,10 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from broadsheet.admin import views as admin
 from broadsheet.api.errors import translate
+from broadsheet.api.readers import fever, greader, miniflux
+from broadsheet.api.readers.common import protocol_error
 from broadsheet.site.pages import errors as site_errors
 from broadsheet.store.bounds import OutOfRangeError
 
@@ -32,6 +35,18 @@ Dialect = Callable[[Request, Exception], Response | None]
 
 def _json_api(request: Request, error: Exception) -> Response:
     return translate(error, request)
+
+
+def _fever(request: Request, error: Exception) -> Response:
+    return protocol_error(error, request, fever.render)
+
+
+def _greader(request: Request, error: Exception) -> Response:
+    return protocol_error(error, request, greader.render)
+
+
+def _miniflux(request: Request, error: Exception) -> Response:
+    return protocol_error(error, request, miniflux.render)
 
 
 def _site(request: Request, error: Exception) -> Response:
@@ -47,9 +62,17 @@ def _site(request: Request, error: Exception) -> Response:
 
 
 DIALECTS: tuple[tuple[str, Dialect], ...] = (
-    ("/api/v1/", _json_api),  # {"error": {"code", "message"}}
+    ("/api/fever.php", _fever),          # Fever JSON, {"auth": 0, "error": ...}
+    ("/fever", _fever),
+    ("/accounts/ClientLogin", _greader),  # Google Reader text, "Error=..."
+    ("/reader/", _greader),
+    ("/v1/", _miniflux),                 # the one JSON shape plus "error_message"
+    ("/healthcheck", _miniflux),
+    ("/api/", _json_api),                # the one JSON shape, {"error": {"code", "message"}}
+    ("/admin", admin.answer),            # the login page, a 403 page; declines the rest
 )
-"""(path prefix, dialect), most specific first; every other path gets the site's pages."""
+"""(path prefix, dialect), most specific first; every other path gets the site's pages
+(``/metrics`` and ``/websub/`` too: they raise nothing of their own)."""
 
 
 def answer_error(request: Request, error: Exception) -> Response:

@@ -8,22 +8,7 @@
   (``X-Auth-Token``) or HTTP Basic with the account password.
 
 Sources are shared by the whole desk; only editors and admins may add or remove them
-through these APIs. Read and starred belong to each user. Each protocol module lists its
-routes in ``ROUTES`` and answers errors in its own dialect, ``render``.
+through these APIs. Read and starred belong to each user. ``broadsheet.web.routes``
+lists each protocol's addresses; each protocol answers errors in its own dialect,
+``render``, which ``broadsheet.web.errors`` chooses by path.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-from fastapi import APIRouter
-
-from broadsheet.store import Database
-
-
-def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The three reader-client APIs."""
-    from broadsheet.api.readers import fever, greader, miniflux
-
-    return [*greader.routers(db, settings), *fever.routers(db, settings),
-            *miniflux.routers(db, settings)]

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
@@ -123,26 +122,6 @@ def protocol_error(error: Exception, request: Request, render: Render) -> Respon
     headers = {k: v for k, v in response.headers.items()
                if k.lower() not in ("content-length", "content-type")}
     return render(response.status_code, message, headers)
-
-
-def guarded_route(render: Render) -> type[APIRoute]:
-    """An APIRoute class turning every failure into ``protocol_error(..., render)``, so each
-    protocol answers errors in its own dialect and never with the site's HTML (until the
-    web application's one exception handler does this by path)."""
-
-    class Guarded(APIRoute):
-        def get_route_handler(self) -> Any:
-            handler = super().get_route_handler()
-
-            async def guarded(request: Request) -> Response:
-                try:
-                    return await handler(request)
-                except Exception as error:  # the protocol boundary
-                    return protocol_error(error, request, render)
-
-            return guarded
-
-    return Guarded
 
 
 async def request_params(request: Request) -> MultiDict:

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
 from broadsheet.accounts import access, auth
-from broadsheet.api.deps import Route, database, router_of, settings_of
+from broadsheet.api.deps import database, settings_of
 from broadsheet.api.readers.common import (
-    categories, from_seconds, guarded_route, seconds, secret_in_query, shown_addresses,
+    categories, from_seconds, seconds, secret_in_query, shown_addresses,
     threaded,
 )
 from broadsheet.publish import article_url, publish
@@ -170,14 +169,3 @@ def fever(request: Request, params: MultiDict) -> Response:
     return JSONResponse(body)
 
 
-ROUTES: tuple[Route, ...] = (
-    (("GET", "POST"), "/fever/", fever, {}),
-    (("GET", "POST"), "/fever", fever, {}),
-    (("GET", "POST"), "/api/fever.php", fever, {}),
-)
-
-
-def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The Fever routes, for ``broadsheet.web`` until it mounts ``ROUTES`` itself."""
-    return [router_of(ROUTES, db=db, settings=settings, route_class=guarded_route(render),
-                      include_in_schema=False)]

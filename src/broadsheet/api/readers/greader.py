@@ -20,20 +20,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
 from broadsheet.accounts import access, auth
-from broadsheet.api.deps import Route, database, router_of, settings_of
+from broadsheet.api.deps import database, settings_of
 from broadsheet.api.errors import ApiError
 from broadsheet.api.readers._greader_streams import (
     KEPT_UNREAD, MAX_IDS, MAX_ITEMS, READ, READING_LIST, STARRED, bounded_number,
     feed_source_id, item_json, label_name, parse_item_id, stream_filter,
 )
 from broadsheet.api.readers.common import (
-    categories, from_seconds, guarded_route, key_failed, key_refused, secret_in_query,
+    categories, from_seconds, key_failed, key_refused, secret_in_query,
     shown_addresses, source_categories, threaded,
 )
 from broadsheet.errors import AccountError
@@ -299,32 +298,3 @@ def mark_all_as_read(request: Request, params: MultiDict) -> Response:
                                    from_seconds(when)})
     state.mark_all_read(db, user.id, selection)
     return PlainTextResponse("OK")
-
-
-# --- the route table --------------------------------------------------------------------
-
-GET, POST, GET_POST = ("GET",), ("POST",), ("GET", "POST")
-API = "/reader/api/0"
-
-ROUTES: tuple[Route, ...] = (
-    (GET_POST, "/accounts/ClientLogin", client_login, {}),
-    (GET, API + "/token", write_token, {}),
-    (GET, API + "/user-info", user_info, {}),
-    (GET, API + "/subscription/list", subscription_list, {}),
-    (GET, API + "/tag/list", tag_list, {}),
-    (GET, API + "/unread-count", unread_count, {}),
-    (POST, API + "/subscription/edit", subscription_edit, {}),
-    (POST, API + "/subscription/quickadd", quickadd, {}),
-    (GET, API + "/stream/items/ids", item_ids, {}),
-    (GET_POST, API + "/stream/items/contents", item_contents, {}),
-    (GET, API + "/stream/contents/{stream:path}", stream_contents, {}),
-    (GET, API + "/stream/contents", reading_list, {}),
-    (POST, API + "/edit-tag", edit_tag, {}),
-    (POST, API + "/mark-all-as-read", mark_all_as_read, {}),
-)
-
-
-def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The Google Reader routes, for ``broadsheet.web`` until it mounts ``ROUTES`` itself."""
-    return [router_of(ROUTES, db=db, settings=settings, route_class=guarded_route(render),
-                      include_in_schema=False)]

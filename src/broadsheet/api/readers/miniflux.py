@@ -21,22 +21,21 @@ import binascii
 import json
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
 
 from broadsheet.accounts import access, auth
-from broadsheet.api.deps import Route, database, router_of, settings_of
+from broadsheet.api.deps import database, settings_of
 from broadsheet.api.errors import ApiError, error_response
 from broadsheet.api.readers._miniflux_json import (
     category_json, entry_filter, entry_json, feed_json, time_json,
 )
 from broadsheet.api.readers.common import (
-    DEFAULT_CATEGORY, Category, categories, find_category, guarded_route, key_failed,
+    DEFAULT_CATEGORY, Category, categories, find_category, key_failed,
     key_refused, threaded,
 )
-from broadsheet.store import Database, bounds, utcnow
+from broadsheet.store import bounds, utcnow
 from broadsheet.store import reader_state as state
 from broadsheet.store import sources as source_store
 from broadsheet.store.audit import record_action
@@ -316,44 +315,6 @@ def toggle_bookmark(request: Request, params: MultiDict) -> Response:
 @threaded
 def health(request: Request, params: MultiDict) -> Response:
     return PlainTextResponse("OK")
-
-
-# --- the route table --------------------------------------------------------------------
-
-GET, POST, PUT, DELETE = ("GET",), ("POST",), ("PUT",), ("DELETE",)
-FEED = "/v1/feeds/{feed_id:int}"
-ENTRY = "/v1/entries/{entry_id:int}"
-CATEGORY = "/v1/categories/{category_id:int}"
-
-ROUTES: tuple[Route, ...] = (
-    (GET, "/v1/me", me, {}),
-    (GET, "/v1/version", version, {}),
-    (GET, "/v1/feeds", feeds, {}),
-    (GET, "/v1/feeds/counters", counters, {}),
-    (GET, FEED, feed, {}),
-    (POST, "/v1/feeds", create_feed, {}),
-    (DELETE, FEED, delete_feed, {}),
-    (PUT, FEED + "/refresh", refresh_feed, {}),
-    (PUT, "/v1/feeds/refresh", refresh_all, {}),
-    (PUT, FEED + "/mark-all-as-read", mark_feed_read, {}),
-    (GET, "/v1/categories", list_categories, {}),
-    (GET, CATEGORY + "/feeds", category_feeds, {}),
-    (GET, CATEGORY + "/entries", category_entries, {}),
-    (GET, "/v1/entries", list_entries, {}),
-    (GET, FEED + "/entries", feed_entries, {}),
-    (GET, ENTRY, get_entry, {}),
-    (GET, FEED + "/entries/{entry_id:int}", get_feed_entry, {}),
-    (PUT, "/v1/entries", update_entries, {}),
-    (PUT, ENTRY + "/bookmark", toggle_bookmark, {}),
-    (GET, "/healthcheck", health, {}),
-    (GET, "/v1/healthcheck", health, {}),
-)
-
-
-def routers(db: Database, settings: Any) -> list[APIRouter]:
-    """The Miniflux routes, for ``broadsheet.web`` until it mounts ``ROUTES`` itself."""
-    return [router_of(ROUTES, db=db, settings=settings, route_class=guarded_route(render),
-                      include_in_schema=False)]
 
 
 def _body(request: Request) -> dict[str, Any]:
