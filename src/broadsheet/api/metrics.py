@@ -14,17 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from collections.abc import Sequence
-from typing import Any
 
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import PlainTextResponse
 
 from broadsheet.accounts import access, auth
 from broadsheet.api.deps import database, settings_of
 from broadsheet.store import Database, utcnow
-from broadsheet.store.db import as_utc
-from broadsheet.store.schema import articles, sources, users
+from broadsheet.store.metrics import SourceState, store_counts
 from broadsheet.update import metrics as update_metrics
 
 FORWARDED_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
@@ -63,39 +60,25 @@ class _Lines:
 def render_metrics(db: Database) -> str:
     """Every metric in the Prometheus text exposition format (version 0.0.4)."""
     out = _Lines()
-    with db.begin() as connection:
-        rows = connection.execute(sa.select(
-            sources.c.id, sources.c.title, sources.c.url, sources.c.status,
-            sources.c.error_count, sources.c.last_success, sources.c.last_polled,
-            sources.c.next_poll)).all()
-        per_source: dict[int, int] = dict(connection.execute(
-            sa.select(articles.c.source_id, sa.func.count()).group_by(articles.c.source_id)
-        ).all())
-        methods = connection.execute(
-            sa.select(articles.c.extraction_method, sa.func.count())
-            .group_by(articles.c.extraction_method)).all()
-        extraction_errors = connection.scalar(
-            sa.select(sa.func.count()).select_from(articles)
-            .where(articles.c.extraction_error.is_not(None))) or 0
-        roles = connection.execute(sa.select(users.c.role, sa.func.count())
-                                   .group_by(users.c.role)).all()
-    _source_metrics(out, rows, per_source)
+    counts = store_counts(db)
+    _source_metrics(out, counts.sources, counts.articles_per_source)
     out.metric("broadsheet_articles", "gauge", "Articles stored, by extraction method.",
-               [({"method": m}, n) for m, n in methods])
+               [({"method": m}, n) for m, n in counts.articles_per_method])
     out.metric("broadsheet_articles_extraction_errors", "gauge",
-               "Articles whose page extraction failed.", [({}, extraction_errors)])
+               "Articles whose page extraction failed.", [({}, counts.extraction_errors)])
     out.metric("broadsheet_users", "gauge", "Accounts by role.",
-               [({"role": r}, n) for r, n in roles])
+               [({"role": r}, n) for r, n in counts.users_per_role])
     _password_metrics(out)
     # The update stage adds its own lines (the placement backlog).
     return "\n".join(out.lines) + "\n" + update_metrics.render_metrics(db)
 
 
-def _source_labels(row: Any) -> dict[str, object]:
+def _source_labels(row: SourceState) -> dict[str, object]:
     return {"source_id": row.id, "source": row.title or row.url}
 
 
-def _source_metrics(out: _Lines, rows: Sequence[Any], per_source: dict[int, int]) -> None:
+def _source_metrics(out: _Lines, rows: Sequence[SourceState],
+                    per_source: dict[int, int]) -> None:
     """Sources by status, the poll queue, and each source's articles, errors and polls."""
     now = utcnow()
     statuses: dict[str, int] = {}
@@ -104,7 +87,7 @@ def _source_metrics(out: _Lines, rows: Sequence[Any], per_source: dict[int, int]
     out.metric("broadsheet_sources", "gauge", "Sources by status.",
                [({"status": k}, v) for k, v in sorted(statuses.items())])
     due = [r for r in rows if r.status != "paused"
-           and (r.next_poll is None or as_utc(r.next_poll) <= now)]
+           and (r.next_poll is None or r.next_poll <= now)]
     out.metric("broadsheet_sources_due", "gauge", "Sources waiting to be polled (queue depth).",
                [({}, len(due))])
     out.metric("broadsheet_sources_failing", "gauge", "Sources whose last poll failed.",
@@ -116,10 +99,10 @@ def _source_metrics(out: _Lines, rows: Sequence[Any], per_source: dict[int, int]
                [(_source_labels(r), r.error_count) for r in rows])
     out.metric("broadsheet_source_last_success_timestamp_seconds", "gauge",
                "When each source was last polled successfully (0: never).",
-               [(_source_labels(r), _stamp(as_utc(r.last_success))) for r in rows])
+               [(_source_labels(r), _stamp(r.last_success)) for r in rows])
     out.metric("broadsheet_source_last_poll_timestamp_seconds", "gauge",
                "When each source was last polled (0: never).",
-               [(_source_labels(r), _stamp(as_utc(r.last_polled))) for r in rows])
+               [(_source_labels(r), _stamp(r.last_polled)) for r in rows])
 
 
 def _password_metrics(out: _Lines) -> None:
