@@ -101,3 +101,19 @@ def test_the_cli_modules_import_each_other_one_way():
         ready = {m for m, imported in graph.items() if m not in done and imported <= done}
         assert ready, f"cli modules import each other in a circle: {sorted(set(graph) - done)}"
         done |= ready
+
+
+def test_only_the_store_speaks_sqlalchemy():
+    """SQLAlchemy's names and errors stay inside store/: the layers above get plain values
+    and broadsheet.errors (StorageError), whatever the database engine."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "store" in path.relative_to(PACKAGE).parts[:1]:
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            if any(n.split(".")[0] == "sqlalchemy" for n in names):
+                offenders.append(str(path.relative_to(PACKAGE)))
+    assert not offenders, f"SQLAlchemy outside store/: {offenders}"
