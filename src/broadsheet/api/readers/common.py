@@ -14,8 +14,8 @@ from starlette.datastructures import MultiDict
 from starlette.requests import Request
 from starlette.responses import Response
 
-from broadsheet.accounts import auth
-from broadsheet.api.errors import translate
+from broadsheet.accounts import access, auth
+from broadsheet.api.errors import ApiError, translate
 from broadsheet.store import Database, utcnow
 from broadsheet.store import sources as source_store
 from broadsheet.store import users as user_store
@@ -100,6 +100,21 @@ def key_refused(db: Database, kind: str, address: str) -> bool:
 def key_failed(db: Database, kind: str, address: str) -> None:
     """Count a failed key check from an address (grows the lock as logins do)."""
     user_store.record_failure(db, [f"{kind}:{address}"], auth.lock_seconds, utcnow())
+
+
+def token_user(db: Database, request: Request, kind: str, token: str,
+               refusal: str) -> user_store.User:
+    """The account an API token belongs to. A missing or wrong token, or any token while
+    the caller's address is locked out, is ``ApiError(401, refusal)``; a wrong one counts
+    against the address."""
+    address = access.client_address(request)
+    if not token or key_refused(db, kind, address):
+        raise ApiError(401, refusal)
+    user = access.user_for_token(db, token)
+    if user is None:
+        key_failed(db, kind, address)
+        raise ApiError(401, refusal)
+    return user
 
 
 # --- request plumbing shared by the protocol modules -------------------------------------

@@ -32,8 +32,8 @@ from broadsheet.api.readers._greader_streams import (
     feed_source_id, item_json, label_name, parse_item_id, stream_filter,
 )
 from broadsheet.api.readers.common import (
-    categories, from_seconds, key_failed, key_refused, secret_in_query,
-    shown_addresses, source_categories, threaded,
+    categories, from_seconds, secret_in_query, shown_addresses, source_categories,
+    threaded, token_user,
 )
 from broadsheet.errors import AccountError
 from broadsheet.store import Database, bounds
@@ -60,14 +60,7 @@ def user_of(request: Request) -> User:
     token = rest.strip()
     if scheme.lower() == "googlelogin" and token.lower().startswith("auth="):
         token = token[5:]
-    address = access.client_address(request)
-    if not token or key_refused(db, "greader", address):
-        raise ApiError(401, "unauthorized")
-    user = access.user_for_token(db, token)
-    if user is None:
-        key_failed(db, "greader", address)
-        raise ApiError(401, "unauthorized")
-    return user
+    return token_user(db, request, "greader", token, "unauthorized")
 
 
 def editor_of(request: Request) -> User:

@@ -32,8 +32,7 @@ from broadsheet.api.readers._miniflux_json import (
     category_json, entry_filter, entry_json, feed_json, time_json,
 )
 from broadsheet.api.readers.common import (
-    DEFAULT_CATEGORY, Category, categories, find_category, key_failed,
-    key_refused, threaded,
+    DEFAULT_CATEGORY, Category, categories, find_category, threaded, token_user,
 )
 from broadsheet.store import bounds, utcnow
 from broadsheet.store import reader_state as state
@@ -59,14 +58,7 @@ def user_of(request: Request) -> User:
     db = database(request)
     token = request.headers.get("x-auth-token")
     if token:
-        address = access.client_address(request)
-        if key_refused(db, "miniflux", address):
-            raise ApiError(401, "Access Unauthorized")
-        user = access.user_for_token(db, token)
-        if user is None:
-            key_failed(db, "miniflux", address)
-            raise ApiError(401, "Access Unauthorized")
-        return user
+        return token_user(db, request, "miniflux", token, "Access Unauthorized")
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "basic":
         raise ApiError(401, "Access Unauthorized",
